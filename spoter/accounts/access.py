@@ -1,0 +1,65 @@
+"""Access helpers: every account-owned object is fetched through the account.
+
+"Missing" and "not yours" raise the same 404, so ids of other accounts reveal nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.http import Http404, HttpRequest
+
+from spoter.accounts.models import Account, Invitation, Membership, Role, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+class AccountRequest(HttpRequest):
+    """An HttpRequest for a URL under /a/<account_slug>/, after TenancyMiddleware."""
+
+    account: Account
+    membership: Membership
+    user: User
+
+
+def get_membership(user: User | AnonymousUser, account_slug: str) -> Membership:
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.for_user(user).select_related("account").filter(account__slug=account_slug).first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def get_member(account: Account, membership_id: int) -> Membership:
+    membership = account.memberships.select_related("user").filter(id=membership_id).first()
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def get_invitation(account: Account, invitation_id: int) -> Invitation:
+    invitation = account.invitations.filter(id=invitation_id).first()
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def require_role(role: Role) -> Callable[[V], V]:
+    """Declare the least role that may use an account view; TenancyMiddleware enforces it.
+
+    Every view under /a/<account_slug>/ must carry this: the middleware refuses views that
+    do not, so a forgotten check fails closed.
+    """
+
+    def decorate(view: V) -> V:
+        view.min_role = role  # type: ignore[attr-defined] -- read back by TenancyMiddleware
+        return view
+
+    return decorate

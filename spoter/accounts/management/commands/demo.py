@@ -1,0 +1,51 @@
+"""Create (or bring back to its known state) the demo account and its people."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from spoter.accounts.models import Account, InboxMode, Role, User
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORD = "spoter-demo-2026"
+PEOPLE = [
+    ("admin@demo.spoter.local", "Ana", "Admin", Role.ADMIN, InboxMode.SHARED),
+    ("supervisor@demo.spoter.local", "Sergio", "Supervisor", Role.SUPERVISOR, InboxMode.SHARED),
+    ("operador1@demo.spoter.local", "Olga", "Operadora", Role.OPERATOR, InboxMode.SHARED),
+    ("operador2@demo.spoter.local", "Omar", "Operador", Role.OPERATOR, InboxMode.PRIVATE),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo account with an admin, a supervisor and two operators (idempotent)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        account, _created = Account.objects.get_or_create(slug=DEMO_SLUG, defaults={"name": "Demo Spoter"})
+        users = []
+        for email, first, last, role, inbox_mode in PEOPLE:
+            user, _created = User.objects.get_or_create(email=email, defaults={"first_name": first, "last_name": last})
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            EmailAddress.objects.update_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+            account.memberships.update_or_create(
+                user=user, defaults={"role": role, "inbox_mode": inbox_mode, "is_active": True}
+            )
+            users.append({"email": email, "password": DEMO_PASSWORD, "role": role.value})
+        result = {"account": {"id": account.id, "slug": account.slug, "name": account.name}, "users": users}
+        if options["json"]:
+            self.stdout.write(json.dumps(result))
+            return
+        self.stdout.write(f"Demo account {account.name!r} at /a/{account.slug}/")
+        for user in users:
+            self.stdout.write(f"  {user['role']:<11} {user['email']:<32} {user['password']}")
