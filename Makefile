@@ -45,6 +45,7 @@ $(CHROMIUM):
 
 test: install-dev messages $(CHROMIUM)
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	SECRET_KEY=$${SECRET_KEY:-tests-only-secret-key-not-for-production-use} \
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

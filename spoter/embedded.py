@@ -33,5 +33,5 @@ def start_worker_and_beat() -> None:
     )
     threading.Thread(target=worker.start, name="celery-worker", daemon=True).start()
     beat = EmbeddedService(app, thread=True, scheduler_cls=settings.CELERY_BEAT_SCHEDULER)
-    beat.start()
+    beat.start()  # type: ignore[union-attr]  # thread=True gives the threaded service, with start()
     log.info("embedded Celery worker and beat started (in-memory broker)")

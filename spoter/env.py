@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
-
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -30,11 +29,11 @@ class Env:
     def from_os(cls) -> Env:
         return cls(dict(os.environ))
 
-    def str(self, name: str, default: str | None = None) -> str | None:
+    def get_str(self, name: str, default: str | None = None) -> str | None:
         value = self.values.get(name)
         return default if value is None or value == "" else value
 
-    def bool(self, name: str, default: bool) -> bool:
+    def get_bool(self, name: str, default: bool) -> bool:
         raw = self.values.get(name)
         if raw is None:
             return default
@@ -45,7 +44,7 @@ class Env:
             return False
         raise ImproperlyConfigured(f"{name} must be one of true/false/1/0/yes/no, got {raw!r}.")
 
-    def int(self, name: str, default: int, minimum: int = 0) -> int:
+    def get_int(self, name: str, default: int, minimum: int = 0) -> int:
         raw = self.values.get(name)
         if raw is None or raw == "":
             return default
@@ -57,7 +56,7 @@ class Env:
             raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}.")
         return value
 
-    def list(self, name: str, default: list[str]) -> list[str]:
+    def get_list(self, name: str, default: list[str]) -> list[str]:
         raw = self.values.get(name)
         if raw is None:
             return default
@@ -66,7 +65,7 @@ class Env:
             raise ImproperlyConfigured(f"{name} must list at least one comma-separated value.")
         return items
 
-    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+    def get_choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
         raw = self.values.get(name)
         if raw is None or raw == "":
             return default

@@ -59,4 +59,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         else:
             status[name] = "ok"
     down = [name for name, state in status.items() if state != "ok"]
-    return JsonResponse({"status": "down" if down else "ok", "checks": status, "down": down}, status=503 if down else 200)
+    return JsonResponse(
+        {"status": "down" if down else "ok", "checks": status, "down": down}, status=503 if down else 200
+    )

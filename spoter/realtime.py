@@ -22,7 +22,8 @@ class EmbeddedChannelLayer(InMemoryChannelLayer):
 
     async def receive(self, channel: str) -> dict[str, Any]:
         self._home_loop = asyncio.get_running_loop()
-        return await super().receive(channel)
+        message: dict[str, Any] = await super().receive(channel)
+        return message
 
     async def _on_home_loop(self, coroutine: Any) -> Any:
         home, here = self._home_loop, asyncio.get_running_loop()

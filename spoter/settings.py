@@ -21,17 +21,17 @@ django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] and friends be su
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env.from_os()
 
-VAR_DIR = Path(env.str("SPOTER_VAR_DIR") or BASE_DIR / "var")
-DATABASE_URL = env.str("DATABASE_URL")
-REDIS_URL = parse_redis_url("REDIS_URL", env.str("REDIS_URL") or "") if env.str("REDIS_URL") else None
+VAR_DIR = Path(env.get_str("SPOTER_VAR_DIR") or BASE_DIR / "var")
+DATABASE_URL = env.get_str("DATABASE_URL")
+REDIS_URL = parse_redis_url("REDIS_URL", env.get_str("REDIS_URL") or "") if env.get_str("REDIS_URL") else None
 # Embedded: no Redis, so the worker and beat must live in the web process (spoter/embedded.py).
 EMBEDDED = REDIS_URL is None
 
-DEBUG = env.bool("DEBUG", default=DATABASE_URL is None)
+DEBUG = env.get_bool("DEBUG", default=DATABASE_URL is None)
 
 
 def _secret_key() -> str:
-    if key := env.str("SECRET_KEY"):
+    if key := env.get_str("SECRET_KEY"):
         if len(key) < 32 and not DEBUG:
             raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
         return key
@@ -46,9 +46,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = (env.str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.get_list("CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = (env.get_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -194,19 +194,19 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # The embedded default serves straight from the source folders; production collects them.
 WHITENOISE_USE_FINDERS = DEBUG or DATABASE_URL is None
-MEDIA_ROOT = Path(env.str("MEDIA_ROOT") or VAR_DIR / "media")
+MEDIA_ROOT = Path(env.get_str("MEDIA_ROOT") or VAR_DIR / "media")
 
 globals().update(
-    parse_email_url("EMAIL_URL", env.str("EMAIL_URL") or ("console://" if DEBUG else "smtp://localhost"))
+    parse_email_url("EMAIL_URL", env.get_str("EMAIL_URL") or ("console://" if DEBUG else "smtp://localhost"))
 )
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL") or "Spoter <no-reply@spoter.local>"
+DEFAULT_FROM_EMAIL = env.get_str("DEFAULT_FROM_EMAIL") or "Spoter <no-reply@spoter.local>"
 
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.get_bool("SECURE_COOKIES", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-INVITATION_DAYS = env.int("INVITATION_DAYS", 7, minimum=1)
+INVITATION_DAYS = env.get_int("INVITATION_DAYS", 7, minimum=1)
 
-LOG_FORMAT = env.choice("LOG_FORMAT", "text" if DEBUG else "json", ("text", "json"))
+LOG_FORMAT = env.get_choice("LOG_FORMAT", "text" if DEBUG else "json", ("text", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -215,5 +215,8 @@ LOGGING = {
         "json": {"()": "spoter.logs.JsonFormatter"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
-    "root": {"handlers": ["console"], "level": env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
+    "root": {
+        "handlers": ["console"],
+        "level": env.get_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+    },
 }

@@ -51,15 +51,18 @@ def get_invitation(account: Account, invitation_id: int) -> Invitation:
     return invitation
 
 
-def require_role(role: Role) -> Callable[[V], V]:
+def require_role(role: Role, *, write: Role | None = None) -> Callable[[V], V]:
     """Declare the least role that may use an account view; TenancyMiddleware enforces it.
 
-    Every view under /a/<account_slug>/ must carry this: the middleware refuses views that
-    do not, so a forgotten check fails closed.
+    ``write`` is the least role for unsafe methods (POST, ...) when it differs, as for a page
+    supervisors may read and only admins may change. Every view under /a/<account_slug>/ must
+    carry this: the middleware refuses views that do not, so a forgotten check fails closed.
     """
 
     def decorate(view: V) -> V:
-        view.min_role = role  # type: ignore[attr-defined] -- read back by TenancyMiddleware
+        # Function attributes the middleware and the tenancy probe read.
+        setattr(view, "min_role", role)  # noqa: B010
+        setattr(view, "min_write_role", write or role)  # noqa: B010
         return view
 
     return decorate

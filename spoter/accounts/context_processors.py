@@ -37,7 +37,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     slug = membership.account.slug
     current = request.resolver_match.url_name if request.resolver_match else None
     items = [
-        {"label": item.label, "url": reverse(item.url_name, kwargs={"account_slug": slug}), "active": item.url_name == current}
+        {
+            "label": item.label,
+            "url": reverse(item.url_name, kwargs={"account_slug": slug}),
+            "active": item.url_name == current,
+        }
         for item in NAVIGATION
         if membership.role_enum.at_least(item.min_role)
     ]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from typing import Any
+from typing import Any, cast
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
@@ -43,7 +43,7 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = grantable_roles(actor)
+        cast(forms.ChoiceField, self.fields["role"]).choices = grantable_roles(actor)
 
 
 class MembershipForm(forms.ModelForm[Membership]):
@@ -53,11 +53,11 @@ class MembershipForm(forms.ModelForm[Membership]):
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = grantable_roles(actor)
+        cast(forms.ChoiceField, self.fields["role"]).choices = grantable_roles(actor)
 
 
 def grantable_roles(actor: Membership) -> list[tuple[str, str]]:
-    return [(role.value, role.label) for role in Role if actor.role_enum.at_least(role)]
+    return [(role.value, str(role.label)) for role in Role if actor.role_enum.at_least(role)]
 
 
 class AccountSettingsForm(forms.ModelForm[Account]):

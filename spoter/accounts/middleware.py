@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from spoter.accounts.access import get_membership
 
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
 
@@ -67,12 +68,15 @@ class TenancyMiddleware:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         membership = get_membership(request.user, slug)
-        request.account = membership.account  # type: ignore[attr-defined] -- see AccountRequest
+        # The attributes AccountRequest declares for the views.
+        request.account = membership.account  # type: ignore[attr-defined]
         request.membership = membership  # type: ignore[attr-defined]
         timezone.activate(membership.account.time_zone)
         if chosen_language(request) is None:
             translation.activate(membership.account.language)
             request.LANGUAGE_CODE = membership.account.language
+        if request.method not in SAFE_METHODS:
+            min_role = getattr(view, "min_write_role", min_role)
         if not membership.role_enum.at_least(min_role):
             raise PermissionDenied(_("Your role does not give access to this page."))
         if membership.account.requires_mfa(membership.role_enum) and not _has_totp(request):
@@ -82,4 +86,4 @@ class TenancyMiddleware:
 
 
 def _has_totp(request: HttpRequest) -> bool:
-    return Authenticator.objects.filter(user_id=request.user.pk, type=Authenticator.Type.TOTP).exists()
+    return bool(Authenticator.objects.filter(user_id=request.user.pk, type=Authenticator.Type.TOTP).exists())

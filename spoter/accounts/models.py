@@ -6,7 +6,7 @@ import zoneinfo
 from typing import ClassVar
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.auth.models import AbstractUser, AnonymousUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -40,13 +40,13 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """A person. The email is the identity; one person may belong to several accounts."""
 
-    username = None  # type: ignore[assignment] -- email replaces it
+    username = None  # type: ignore[assignment]  # the email replaces it
     email = models.EmailField(_("email"), unique=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc] -- AbstractUser declares a username manager
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]  # email, not username
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
@@ -111,16 +111,16 @@ class Account(models.Model):
 
 
 class MembershipQuerySet(ScopedQuerySet["Membership"]):
-    def for_user(self, user: object) -> MembershipQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> MembershipQuerySet:
+        if not user.is_authenticated:
+            return self.none()._mark_scoped()
         """A user's own memberships across accounts: scoped by the user instead."""
-        return self.filter(user=user, is_active=True)._mark_scoped()
+        return self.filter(user_id=user.pk, is_active=True)._mark_scoped()
 
 
 class Membership(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.OPERATOR)
     inbox_mode = models.CharField(
         _("inbox"), max_length=10, choices=InboxMode.choices, default=InboxMode.SHARED

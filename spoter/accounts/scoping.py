@@ -22,27 +22,24 @@ class UnscopedQueryError(RuntimeError):
     pass
 
 
-class ScopedQuerySet(models.QuerySet[M]):
-    _scoped = False
+_SCOPED = "spoter_account_scoped"
 
+
+class ScopedQuerySet(models.QuerySet[M]):
     def for_account(self, account: Account) -> Self:
         return self.filter(account=account)._mark_scoped()
 
     def unscoped(self) -> Self:
         """Cross-account access; callers must say why in a comment."""
-        return self._chain()._mark_scoped()
+        return self.all()._mark_scoped()
 
     def _mark_scoped(self) -> Self:
-        self._scoped = True
+        # Kept on the SQL query object, which Django copies into every chained queryset.
+        setattr(self.query, _SCOPED, True)
         return self
 
-    def _clone(self) -> Self:
-        clone = super()._clone()
-        clone._scoped = self._scoped
-        return clone
-
     def _check_scope(self) -> None:
-        if not self._scoped:
+        if not getattr(self.query, _SCOPED, False):
             raise UnscopedQueryError(
                 f"{self.model.__name__} query without an account: use .for_account(account)."
             )
@@ -77,8 +74,11 @@ class ScopedQuerySet(models.QuerySet[M]):
 
 
 class ScopedManager(models.Manager[M]):
+    _queryset_class = ScopedQuerySet
+
     def get_queryset(self) -> ScopedQuerySet[M]:
-        queryset: ScopedQuerySet[M] = ScopedQuerySet(self.model, using=self._db)
+        queryset = super().get_queryset()
+        assert isinstance(queryset, ScopedQuerySet)  # noqa: S101 -- narrows the type for mypy
         # Django builds related managers as subclasses of this one; the reverse manager of an
         # Account instance (account.memberships) filters by that account, so it is scoped.
         field = getattr(self, "field", None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from spoter.accounts.models import Account, Invitation, Membership, Role, User
+
 
 def create_account(name: str, admin: User) -> Account:
     """A new tenant on the free plan, with ``admin`` as its first admin."""
@@ -51,7 +53,9 @@ def invite(
     email = email.strip().lower()
     _check_can_grant(actor, role)
     if account.memberships.filter(user__email__iexact=email).exists():
-        raise ValidationError(_("%(email)s is already a member of this account."), code="member", params={"email": email})
+        raise ValidationError(
+            _("%(email)s is already a member of this account."), code="member", params={"email": email}
+        )
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         account.invitations.filter(email__iexact=email, accepted_at__isnull=True).delete()
@@ -97,8 +101,10 @@ def find_invitation(token: str) -> Invitation:
 def accept_invitation(invitation: Invitation, user: User) -> Membership:
     """Join the invitation's account as ``user``; the link works once."""
     with transaction.atomic():
-        claimed = Invitation.objects.unscoped().filter(id=invitation.id, accepted_at__isnull=True).update(
-            accepted_at=timezone.now()
+        claimed = (
+            Invitation.objects.unscoped()
+            .filter(id=invitation.id, accepted_at__isnull=True)
+            .update(accepted_at=timezone.now())
         )
         if not claimed:
             raise ValidationError(_("This invitation link was already used."), code="used")
@@ -120,7 +126,9 @@ def accept_invitation_as_new_user(invitation: Invitation, password: str) -> Memb
 def _check_keeps_an_admin(membership: Membership, new_role: str, active: bool) -> None:
     if membership.role != Role.ADMIN or (new_role == Role.ADMIN and active):
         return
-    other_admins = membership.account.memberships.filter(role=Role.ADMIN, is_active=True).exclude(id=membership.id)
+    other_admins = membership.account.memberships.filter(role=Role.ADMIN, is_active=True).exclude(
+        id=membership.id
+    )
     if not other_admins.exists():
         raise ValidationError(_("The account needs at least one active admin."), code="last_admin")
 

@@ -8,7 +8,7 @@ from allauth.account.forms import ResetPasswordForm
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -50,17 +50,14 @@ def coming(title: str, role: Role) -> Callable[..., HttpResponse]:
     return view
 
 
-@require_role(Role.SUPERVISOR)
+@require_role(Role.SUPERVISOR, write=Role.ADMIN)
 def account_settings(request: AccountRequest, account_slug: str) -> HttpResponse:
-    can_edit = request.membership.role == Role.ADMIN
+    can_edit = request.membership.role_enum.at_least(Role.ADMIN)
     form = AccountSettingsForm(request.POST or None, instance=request.account)
-    if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied(_("Only admins change the account's settings."))
-        if form.is_valid():
-            form.save()
-            messages.success(request, _("Settings saved."))
-            return redirect("account_settings", account_slug=form.instance.slug)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Settings saved."))
+        return redirect("account_settings", account_slug=account_slug)
     if not can_edit:
         for field in form.fields.values():
             field.disabled = True
@@ -145,7 +142,9 @@ def member_password_reset(request: AccountRequest, account_slug: str, member_id:
     form = ResetPasswordForm(data={"email": member.user.email})
     if form.is_valid():
         form.save(request)
-        messages.success(request, _("A password reset link was emailed to %(email)s.") % {"email": member.user.email})
+        messages.success(
+            request, _("A password reset link was emailed to %(email)s.") % {"email": member.user.email}
+        )
     else:
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
     return redirect("team", account_slug=account_slug)

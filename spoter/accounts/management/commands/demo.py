@@ -12,7 +12,7 @@ from django.db import transaction
 from spoter.accounts.models import Account, InboxMode, Role, User
 
 DEMO_SLUG = "demo"
-DEMO_PASSWORD = "spoter-demo-2026"
+DEMO_PASSWORD = "spoter-demo-2026"  # noqa: S105 -- the demo's published password, in the README
 PEOPLE = [
     ("admin@demo.spoter.local", "Ana", "Admin", Role.ADMIN, InboxMode.SHARED),
     ("supervisor@demo.spoter.local", "Sergio", "Supervisor", Role.SUPERVISOR, InboxMode.SHARED),
@@ -30,9 +30,11 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         account, _created = Account.objects.get_or_create(slug=DEMO_SLUG, defaults={"name": "Demo Spoter"})
-        users = []
+        people = []
         for email, first, last, role, inbox_mode in PEOPLE:
-            user, _created = User.objects.get_or_create(email=email, defaults={"first_name": first, "last_name": last})
+            user, _created = User.objects.get_or_create(
+                email=email, defaults={"first_name": first, "last_name": last}
+            )
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
             EmailAddress.objects.update_or_create(
@@ -41,11 +43,11 @@ class Command(BaseCommand):
             account.memberships.update_or_create(
                 user=user, defaults={"role": role, "inbox_mode": inbox_mode, "is_active": True}
             )
-            users.append({"email": email, "password": DEMO_PASSWORD, "role": role.value})
-        result = {"account": {"id": account.id, "slug": account.slug, "name": account.name}, "users": users}
+            people.append({"email": email, "password": DEMO_PASSWORD, "role": role.value})
+        result = {"account": {"id": account.id, "slug": account.slug, "name": account.name}, "users": people}
         if options["json"]:
             self.stdout.write(json.dumps(result))
             return
         self.stdout.write(f"Demo account {account.name!r} at /a/{account.slug}/")
-        for user in users:
-            self.stdout.write(f"  {user['role']:<11} {user['email']:<32} {user['password']}")
+        for person in people:
+            self.stdout.write(f"  {person['role']:<11} {person['email']:<32} {person['password']}")

@@ -1,0 +1,56 @@
+"""Two accounts, each with an admin, a supervisor and an operator (healthchecks' hc/test.py idea)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.test import Client
+
+from spoter.accounts.models import Account, Membership, Role, User
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_member(account: Account, email: str, role: Role) -> Membership:
+    user = User.objects.create_user(email=email, password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return account.memberships.create(user=user, role=role)
+
+
+@dataclass
+class Team:
+    account: Account
+    admin: Membership
+    supervisor: Membership
+    operator: Membership
+
+    def member(self, role: Role) -> Membership:
+        return {Role.ADMIN: self.admin, Role.SUPERVISOR: self.supervisor, Role.OPERATOR: self.operator}[role]
+
+
+def make_team(slug: str) -> Team:
+    account = Account.objects.create(name=slug.title(), slug=slug)
+    return Team(
+        account=account,
+        admin=make_member(account, f"admin@{slug}.test", Role.ADMIN),
+        supervisor=make_member(account, f"supervisor@{slug}.test", Role.SUPERVISOR),
+        operator=make_member(account, f"operator@{slug}.test", Role.OPERATOR),
+    )
+
+
+@pytest.fixture
+def acme(db: None) -> Team:
+    return make_team("acme")
+
+
+@pytest.fixture
+def globex(db: None) -> Team:
+    return make_team("globex")
+
+
+def client_for(membership: Membership) -> Client:
+    client = Client()
+    client.force_login(membership.user)
+    return client

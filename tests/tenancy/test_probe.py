@@ -1,0 +1,163 @@
+"""The cross-tenant probe: every URL pattern, as every role of another account and of its own.
+
+A new URL pattern must either live under /a/<account_slug>/ (and so pass this probe) or be listed
+in PUBLIC with the reason it is not account-scoped. A route fails the probe when it answers a
+member of another account with anything but 404, or lets an operator into configuration.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from spoter.accounts.models import Account, Membership, Role
+from tests.conftest import Team, client_for
+
+# Routes outside /a/<account_slug>/: each serves no account's data, or finds the account itself.
+PUBLIC = {
+    "home": "landing page, or a redirect to the person's own accounts",
+    "healthz": "service status, no tenant data",
+    "account_chooser": "lists only the logged-in person's own memberships",
+    "invitation_accept": "the secret token identifies one invitation; probed in test_team.py",
+    "set_language": "a cookie",
+}
+PUBLIC_PREFIXES = ("accounts/", "admin/", "i18n/", "static/")  # allauth (the person's own user), staff
+
+# Configuration sections: an operator must get 403 on every route whose name starts with these.
+CONFIGURATION = (
+    "account_settings",
+    "team",
+    "member_",
+    "invitation_revoke",
+    "bots",
+    "campaigns",
+    "reports",
+    "billing",
+)
+
+
+@dataclass
+class Route:
+    name: str
+    pattern: str
+    min_role: Role
+    min_write_role: Role
+
+
+def walk(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+        else:
+            yield prefix + str(entry.pattern), entry
+
+
+def account_routes() -> list[Route]:
+    routes, unexplained = [], []
+    for pattern, entry in walk(get_resolver().url_patterns):
+        if "<slug:account_slug>" not in pattern:
+            if entry.name not in PUBLIC and not pattern.startswith(PUBLIC_PREFIXES):
+                unexplained.append(pattern)
+            continue
+        view = entry.callback
+        routes.append(
+            Route(
+                entry.name or pattern,
+                pattern,
+                getattr(view, "min_role", None),
+                getattr(view, "min_write_role", None),
+            )
+        )
+    assert not unexplained, f"routes neither account-scoped nor listed in PUBLIC: {unexplained}"
+    return routes
+
+
+ROUTES = account_routes()
+
+
+def url_for(route: Route, team: Team) -> str:
+    """The route's URL filled with the ids of ``team``'s own objects."""
+    objects = {
+        "member_id": team.operator.id,
+        "invitation_id": team.account.invitations.create(
+            email="probe@example.com", token_hash=uuid.uuid4().hex, expires_at="2099-01-01T00:00Z"
+        ).id,
+    }
+    kwargs = {"account_slug": team.account.slug}
+    for name in objects:
+        if f"<int:{name}>" in route.pattern:
+            kwargs[name] = objects[name]
+    return reverse(route.name, kwargs=kwargs)
+
+
+def test_every_account_route_declares_a_role() -> None:
+    assert ROUTES, "the probe found no account routes"
+    missing = [route.name for route in ROUTES if route.min_role is None or route.min_write_role is None]
+    assert not missing, f"account views without @require_role: {missing}"
+
+
+def test_configuration_is_closed_to_operators() -> None:
+    open_config = [
+        route.name
+        for route in ROUTES
+        if route.name.startswith(CONFIGURATION) and Role.OPERATOR in (route.min_role, route.min_write_role)
+    ]
+    assert not open_config, f"configuration routes open to operators: {open_config}"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_other_accounts_get_404(route: Route, role: Role, acme: Team, globex: Team) -> None:
+    """A member of globex, whatever the role, gets 404 on every acme URL: no data, no hint."""
+    client = client_for(globex.member(role))
+    url = url_for(route, acme)
+    before = _snapshot(acme)
+    for method in ("GET", "POST"):
+        response = client.generic(method, url)
+        assert response.status_code == 404, f"{method} {url} as globex {role}: {response.status_code}"
+    assert _snapshot(acme) == before, f"{url}: a request from another account changed acme"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_roles_within_the_account(route: Route, role: Role, acme: Team) -> None:
+    """Inside its own account each role is let in exactly as far as the route declares."""
+    client = client_for(acme.member(role))
+    url = url_for(route, acme)
+    for method, needed in (("GET", route.min_role), ("POST", route.min_write_role)):
+        status = client.generic(method, url).status_code
+        if role.at_least(needed):
+            # 405: a POST-only action asked with GET; 400: a form posted empty.
+            assert status in {200, 302, 400, 405}, f"{method} {url} as {role}: {status}"
+        else:
+            assert status == 403, f"{method} {url} as {role}: {status}"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
+def test_anonymous_people_are_sent_to_log_in(route: Route, acme: Team) -> None:
+    for method in ("GET", "POST"):
+        response = Client().generic(method, url_for(route, acme))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+def _snapshot(team: Team) -> list[object]:
+    """Everything of the account a request could change."""
+    return [
+        *team.account.memberships.order_by("id").values_list(),
+        *team.account.invitations.order_by("id").values_list(),
+        *Account.objects.filter(id=team.account.id).values_list(),
+    ]
+
+
+def test_membership_of_another_account_is_never_listed(acme: Team, globex: Team) -> None:
+    response = client_for(globex.admin).get(reverse("team", kwargs={"account_slug": globex.account.slug}))
+    page = response.content.decode()
+    assert globex.operator.user.email in page
+    for membership in Membership.objects.for_account(acme.account):
+        assert membership.user.email not in page
