@@ -18,7 +18,7 @@ COMING = [
 
 account_patterns = [
     path("", views.account_home, name="account_home"),
-    *(path(route, views.coming(str(title), role), name=name) for route, name, title, role in COMING),
+    *(path(route, views.coming(title, role), name=name) for route, name, title, role in COMING),
     path("settings/", views.account_settings, name="account_settings"),
     path("team/", views.team, name="team"),
     path("team/<int:member_id>/", views.member_edit, name="member_edit"),

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
 from spoter.accounts import services
 from spoter.accounts.access import AccountRequest, get_invitation, get_member, require_role
@@ -40,7 +41,7 @@ def account_home(request: AccountRequest, account_slug: str) -> HttpResponse:
     return redirect("inbox", account_slug=account_slug)
 
 
-def coming(title: str, role: Role) -> Callable[..., HttpResponse]:
+def coming(title: StrOrPromise, role: Role) -> Callable[..., HttpResponse]:
     """A page whose feature lands with a later issue; it still checks account and role."""
 
     @require_role(role)
@@ -164,7 +165,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = services.find_invitation(token)
     except ValidationError as error:
-        return render(request, "accounts/invitation_invalid.html", {"error": error.messages[0]}, status=410)
+        return _invalid_invitation(request, error)
     existing = User.objects.filter(email__iexact=invitation.email).first()
     form = AcceptInvitationForm(request.POST or None, invitation=invitation)
     context = {"invitation": invitation, "form": form, "existing": existing}
@@ -180,11 +181,16 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "accounts/invitation_accept.html", context, status=400 if form.errors else 200)
 
 
+def _invalid_invitation(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    context = {"error": error.messages[0], "reason": error.code}
+    return render(request, "accounts/invitation_invalid.html", context, status=410)
+
+
 def _joined(request: HttpRequest, accept: Callable[[], Membership]) -> HttpResponse:
     try:
         membership = accept()
     except ValidationError as error:
-        return render(request, "accounts/invitation_invalid.html", {"error": error.messages[0]}, status=410)
+        return _invalid_invitation(request, error)
     login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, _("Welcome to %(account)s.") % {"account": membership.account.name})
     return redirect("inbox", account_slug=membership.account.slug)
