@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -99,7 +99,7 @@ def test_failed_logins_are_rate_limited(acme: Team) -> None:
     client = Client()
     login = {"login": acme.admin.user.email, "password": "wrong password"}
 
-    def locked_out(response: HttpResponse) -> bool:
+    def locked_out(response: Any) -> bool:
         return bool(response.context["form"].has_error(NON_FIELD_ERRORS, code="too_many_login_attempts"))
 
     attempts = [client.post(reverse("account_login"), login) for _attempt in range(6)]
