@@ -29,7 +29,7 @@ def _fresh_rate_limits() -> None:
 
 
 def _confirmation_link() -> str:
-    match = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+", mail.outbox[-1].body)
+    match = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+", str(mail.outbox[-1].body))
     assert match, mail.outbox[-1].body
     return match.group(0)
 

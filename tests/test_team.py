@@ -26,7 +26,7 @@ def invite(client: Client, team: Team, email: str, role: str = "operator", inbox
 
 
 def invitation_path() -> str:
-    match = re.search(r"https?://[^/\s]+(/invitations/[^\s]+/)", mail.outbox[-1].body)
+    match = re.search(r"https?://[^/\s]+(/invitations/[^\s]+/)", str(mail.outbox[-1].body))
     assert match, mail.outbox[-1].body
     return match.group(1)
 
