@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import Team, client_for
