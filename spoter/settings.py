@@ -149,6 +149,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# Installed into django-celery-beat's tables by its scheduler; edit them in the admin afterwards.
+CELERY_BEAT_SCHEDULE = {
+    "purge-stale-invitations": {
+        "task": "spoter.accounts.tasks.purge_stale_invitations",
+        "schedule": 24 * 3600,
+    },
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -161,3 +161,16 @@ def set_active(actor: Membership, membership: Membership, active: bool) -> None:
     _check_keeps_an_admin(membership, membership.role, active)
     membership.is_active = active
     membership.save(update_fields=["is_active"])
+
+
+STALE_INVITATION_DAYS = 30
+
+
+def purge_stale_invitations() -> int:
+    """Delete unaccepted invitations expired over 30 days ago, in every account."""
+    cutoff = timezone.now() - timedelta(days=STALE_INVITATION_DAYS)
+    # Cross-account on purpose: a platform housekeeping job, by expiry date alone.
+    deleted, _by_model = (
+        Invitation.objects.unscoped().filter(accepted_at__isnull=True, expires_at__lt=cutoff).delete()
+    )
+    return deleted

@@ -1,0 +1,39 @@
+"""Tasks run on a real Celery worker consuming the Redis broker, as in production."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.utils import timezone
+
+from spoter.accounts.tasks import purge_stale_invitations
+from spoter.celery import app
+from tests.conftest import Team
+
+
+@pytest.fixture
+def worker(transactional_db: None) -> Iterator[None]:
+    app.conf.result_backend = "cache+memory://"  # the test waits for the task's answer
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield
+    finally:
+        app.conf.result_backend = None
+
+
+def test_stale_invitations_are_purged_in_every_account(worker: None, acme: Team, globex: Team) -> None:
+    now = timezone.now()
+    for team in (acme, globex):
+        for days_ago, name in ((40, "stale"), (5, "recent"), (-3, "pending")):
+            team.account.invitations.create(
+                email=f"{name}@{team.account.slug}.test",
+                token_hash=f"{team.account.slug}-{name}".ljust(64, "0"),
+                expires_at=now - timedelta(days=days_ago),
+            )
+    assert purge_stale_invitations.apply_async(ignore_result=False).get(timeout=20) == 2
+    for team in (acme, globex):
+        left = set(team.account.invitations.values_list("email", flat=True))
+        assert left == {f"recent@{team.account.slug}.test", f"pending@{team.account.slug}.test"}
