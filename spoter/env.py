@@ -16,7 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
-FALSE_WORDS = {"0", "false", "no", "off", ""}
+FALSE_WORDS = {"0", "false", "no", "off"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Env:
 
     def get_bool(self, name: str, default: bool) -> bool:
         raw = self.values.get(name)
-        if raw is None:
+        if raw is None or not raw.strip():
             return default
         word = raw.strip().lower()
         if word in TRUE_WORDS:

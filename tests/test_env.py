@@ -122,3 +122,8 @@ def test_the_embedded_default_generates_and_keeps_a_secret_key(tmp_path: Path) -
     assert _start(SPOTER_VAR_DIR=str(tmp_path), SECRET_KEY="").returncode == 0
     assert (tmp_path / "secret_key").read_text() == key
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_an_empty_boolean_means_its_default() -> None:
+    assert Env({"SECURE_COOKIES": ""}).get_bool("SECURE_COOKIES", True) is True
+    assert Env({"SECURE_COOKIES": "  "}).get_bool("SECURE_COOKIES", False) is False

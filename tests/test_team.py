@@ -231,3 +231,21 @@ def test_withdrawing_an_invitation_kills_the_link(acme: Team, django_capture_on_
     url = reverse("invitation_revoke", kwargs={"account_slug": "acme", "invitation_id": invitation.id})
     client_for(acme.supervisor).post(url)
     assert Client().get(path).status_code == 410
+
+
+def test_supervisors_cannot_reset_admins_or_withdraw_admin_invitations(acme: Team) -> None:
+    supervisor = client_for(acme.supervisor)
+    supervisor.post(
+        reverse("member_password_reset", kwargs={"account_slug": "acme", "member_id": acme.admin.id})
+    )
+    assert not mail.outbox
+    invitation = acme.account.invitations.create(
+        email="boss@example.com",
+        role="admin",
+        token_hash="b" * 64,
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    supervisor.post(
+        reverse("invitation_revoke", kwargs={"account_slug": "acme", "invitation_id": invitation.id})
+    )
+    assert acme.account.invitations.filter(id=invitation.id).exists()

@@ -133,7 +133,7 @@ def _check_keeps_an_admin(membership: Membership, new_role: str, active: bool) -
         raise ValidationError(_("The account needs at least one active admin."), code="last_admin")
 
 
-def _check_can_manage(actor: Membership, membership: Membership) -> None:
+def check_can_manage(actor: Membership, membership: Membership) -> None:
     if not actor.role_enum.at_least(membership.role_enum):
         raise ValidationError(_("You cannot change someone with a higher role than yours."), code="role")
 
@@ -141,7 +141,7 @@ def _check_can_manage(actor: Membership, membership: Membership) -> None:
 def update_membership(
     actor: Membership, membership: Membership, *, role: str, inbox_mode: str, available: bool
 ) -> Membership:
-    _check_can_manage(actor, membership)
+    check_can_manage(actor, membership)
     _check_can_grant(actor, role)
     _check_keeps_an_admin(membership, role, membership.is_active)
     membership.role, membership.inbox_mode, membership.available = role, inbox_mode, available
@@ -149,18 +149,19 @@ def update_membership(
     return membership
 
 
-def set_available(membership: Membership, available: bool) -> None:
-    membership.available = available
-    membership.save(update_fields=["available"])
-
-
 def set_active(actor: Membership, membership: Membership, active: bool) -> None:
-    _check_can_manage(actor, membership)
+    check_can_manage(actor, membership)
     if membership.id == actor.id and not active:
         raise ValidationError(_("You cannot deactivate yourself."), code="self")
     _check_keeps_an_admin(membership, membership.role, active)
     membership.is_active = active
     membership.save(update_fields=["is_active"])
+
+
+def revoke_invitation(actor: Membership, invitation: Invitation) -> None:
+    """Withdraw a pending invitation; its link stops working."""
+    _check_can_grant(actor, invitation.role)
+    invitation.delete()
 
 
 STALE_INVITATION_DAYS = 30

@@ -140,6 +140,11 @@ def member_set_active(request: AccountRequest, account_slug: str, member_id: int
 @require_role(Role.SUPERVISOR)
 def member_password_reset(request: AccountRequest, account_slug: str, member_id: int) -> HttpResponse:
     member = get_member(request.account, member_id)
+    try:
+        services.check_can_manage(request.membership, member)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("team", account_slug=account_slug)
     form = ResetPasswordForm(data={"email": member.user.email})
     if form.is_valid():
         form.save(request)
@@ -155,8 +160,14 @@ def member_password_reset(request: AccountRequest, account_slug: str, member_id:
 @require_role(Role.SUPERVISOR)
 def invitation_revoke(request: AccountRequest, account_slug: str, invitation_id: int) -> HttpResponse:
     invitation = get_invitation(request.account, invitation_id)
-    invitation.delete()
-    messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
+    try:
+        services.revoke_invitation(request.membership, invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+        )
     return redirect("team", account_slug=account_slug)
 
 
