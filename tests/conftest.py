@@ -6,11 +6,19 @@ from dataclasses import dataclass
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core.cache import cache
 from django.test import Client
 
 from spoter.accounts.models import Account, Membership, Role, User
 
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """The cache (Redis under `make test`) outlives the test database: forget what the last test
+    left there, such as allauth's rate-limit counters."""
+    cache.clear()
 
 
 def make_member(account: Account, email: str, role: Role) -> Membership:

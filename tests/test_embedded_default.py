@@ -10,9 +10,11 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -66,10 +68,80 @@ def wait_for_health(base: str, server: subprocess.Popen[bytes], log: Path) -> ht
     raise AssertionError(f"/healthz did not answer 200 within {STARTUP_SECONDS} s:\n{log.read_text()}")
 
 
+def wait_for_log(log: Path, line: str, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while line not in log.read_text():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{line!r} not in the server log:\n{log.read_text()}")
+        time.sleep(0.1)
+
+
+def csrf_token(page: httpx.Response) -> str:
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert match, "no CSRF token in the form"
+    return match.group(1)
+
+
+def sqlite_rows(var_dir: Path, sql: str) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(var_dir / "spoter.sqlite3", timeout=20)) as db:
+        return db.execute(sql).fetchall()
+
+
+STALE_INVITATION = """
+from datetime import timedelta
+from django.utils import timezone
+from spoter.accounts.models import Account
+Account.objects.get(slug="demo").invitations.create(
+    email="stale@example.com", token_hash="s" * 64, expires_at=timezone.now() - timedelta(days=40)
+)
+"""
+
+
+def run_periodic_task_from_the_admin(base: str, var_dir: Path, name: str) -> None:
+    """Platform staff's "Run selected tasks" (django-celery-beat's admin) on beat's entry ``name``."""
+    deadline = time.monotonic() + 10
+    query = f"SELECT id FROM django_celery_beat_periodictask WHERE name = '{name}'"  # noqa: S608 -- a constant
+    while not (rows := sqlite_rows(var_dir, query)):
+        assert time.monotonic() < deadline, f"beat never installed {name!r} in the database scheduler"
+        time.sleep(0.2)
+    with httpx.Client(base_url=base, timeout=10, follow_redirects=True) as staff:
+        login = staff.get("/admin/login/")
+        staff.post(
+            "/admin/login/?next=/admin/",
+            data={
+                "username": STAFF_EMAIL,
+                "password": STAFF_PASSWORD,
+                "csrfmiddlewaretoken": csrf_token(login),
+            },
+        )
+        changelist = staff.get("/admin/django_celery_beat/periodictask/")
+        assert changelist.status_code == 200
+        assert changelist.url.path == "/admin/django_celery_beat/periodictask/", "staff login failed"
+        staff.post(
+            "/admin/django_celery_beat/periodictask/",
+            data={
+                "action": "run_tasks",
+                "_selected_action": str(rows[0][0]),
+                "csrfmiddlewaretoken": csrf_token(changelist),
+            },
+        )
+
+
+STAFF_EMAIL, STAFF_PASSWORD = "staff@example.com", "staff password for the smoke test"
+
+
 def test_embedded_default_serves_the_demo(tmp_path: Path) -> None:
     env = embedded_env(tmp_path / "var")
     manage(env, "migrate", "--no-input")
+    manage(
+        {**env, "DJANGO_SUPERUSER_PASSWORD": STAFF_PASSWORD},
+        "createsuperuser",
+        "--no-input",
+        "--email",
+        STAFF_EMAIL,
+    )
     demo = json.loads(manage(env, "demo", "--json"))
+    manage(env, "shell", "-c", STALE_INVITATION)
     admin = next(user for user in demo["users"] if user["role"] == "admin")
     assert demo["account"]["slug"] == "demo"
 
@@ -91,23 +163,29 @@ def test_embedded_default_serves_the_demo(tmp_path: Path) -> None:
         with httpx.Client(base_url=base, timeout=10, follow_redirects=True) as client:
             form = client.get("/accounts/login/")
             assert form.status_code == 200
-            csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
-            assert csrf, "no CSRF token in the login form"
             assert client.cookies.get("csrftoken")
             page = client.post(
                 "/accounts/login/",
                 data={
                     "login": admin["email"],
                     "password": admin["password"],
-                    "csrfmiddlewaretoken": csrf.group(1),
+                    "csrfmiddlewaretoken": csrf_token(form),
                 },
             )
             assert page.status_code == 200, page.text[:2000]
             assert page.url.path == "/a/demo/inbox/"
             assert page.history, "the login did not redirect"
 
-        assert "embedded Celery worker and beat started" in log.read_text()
-        assert (tmp_path / "var" / "spoter.sqlite3").exists()
+        # Beat installed its schedule, and the in-process worker runs what is sent to the in-memory
+        # broker: the stale invitation disappears.
+        wait_for_log(log, "embedded Celery worker and beat started")
+        run_periodic_task_from_the_admin(base, tmp_path / "var", "purge-stale-invitations")
+        deadline = time.monotonic() + 10
+        while sqlite_rows(tmp_path / "var", "SELECT id FROM accounts_invitation"):
+            assert time.monotonic() < deadline, (
+                f"the embedded worker did not run the task:\n{log.read_text()}"
+            )
+            time.sleep(0.2)
     finally:
         server.terminate()
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import polib
+from django.conf import settings
 from django.urls import reverse
 
 from tests.conftest import Team, client_for
@@ -33,3 +35,9 @@ def test_the_account_language_applies_inside_the_account(acme: Team) -> None:
     acme.account.save(update_fields=["language"])
     page = client_for(acme.operator).get(reverse("inbox", kwargs={"account_slug": "acme"})).content.decode()
     assert "Coming soon" in page
+
+
+def test_the_spanish_catalogue_is_complete() -> None:
+    catalogue = polib.pofile(str(settings.BASE_DIR / "locale/es_AR/LC_MESSAGES/django.po"))
+    assert catalogue.percent_translated() == 100, [entry.msgid for entry in catalogue.untranslated_entries()]
+    assert not catalogue.fuzzy_entries(), [entry.msgid for entry in catalogue.fuzzy_entries()]

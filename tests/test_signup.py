@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.test import Client
 from django.urls import reverse
@@ -21,11 +20,6 @@ SIGNUP = {
     "password1": PASSWORD,
     "password2": PASSWORD,
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> None:
-    cache.clear()
 
 
 def _confirmation_link() -> str:

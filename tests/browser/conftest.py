@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from playwright.sync_api import Browser, BrowserContext, ViewportSize, sync_playwright
 
 CHROMIUM_ARGS = [
@@ -52,13 +51,6 @@ def browser() -> Iterator[Browser]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Forget allauth's rate limits: the cache (Redis under `make test`) outlives the test database,
-    and "one confirmation email per address per 3 minutes" would swallow the next run's email."""
-    cache.clear()
 
 
 NewContext = Callable[..., BrowserContext]

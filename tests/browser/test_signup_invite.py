@@ -6,10 +6,8 @@ Spanish by default and its translations change.
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import DESKTOP, PHONE, NewContext, wait_for_link
 
@@ -23,11 +21,11 @@ OPERATOR_EMAIL = "cajera@panaderia.test"
 OPERATOR_PASSWORD = "Facturas-con-dulce-2026"
 
 
-def nav_link(page: Page, section: str):
+def nav_link(page: Page, section: str) -> Locator:
     return page.locator(f'nav.sections a[href="/a/{SLUG}/{section}"]')
 
 
-def submit(form) -> None:
+def submit(form: Locator) -> None:
     form.locator('button[type="submit"]').click()
 
 
@@ -43,14 +41,12 @@ def test_signup_confirm_login_and_invited_operator_joins(live_server, new_contex
     signup.locator('input[name="email"]').fill(ADMIN_EMAIL)
     signup.locator('input[name="password1"]').fill(ADMIN_PASSWORD)
     signup.locator('input[name="password2"]').fill(ADMIN_PASSWORD)
-    owner.screenshot(path="/tmp/signup-phone.png", full_page=True)
     submit(signup)
     expect(owner).to_have_url(f"{base}/accounts/confirm-email/")  # "check your email"
 
     confirm_link = wait_for_link(ADMIN_EMAIL, r"https?://\S+/accounts/confirm-email/[^/\s]+/")
     owner.goto(confirm_link)
     submit(owner.locator('form[action^="/accounts/confirm-email/"]'))
-    owner.screenshot(path="/tmp/login-phone.png", full_page=True)
     expect(owner).to_have_url(f"{base}/accounts/login/")
 
     login = owner.locator('form[action="/accounts/login/"]')
@@ -70,10 +66,6 @@ def test_signup_confirm_login_and_invited_operator_joins(live_server, new_contex
     expect(owner).to_have_url(f"{base}/a/{SLUG}/team/")
     expect(owner.locator(".message.success")).to_contain_text(OPERATOR_EMAIL)
 
-    owner.screenshot(path="/tmp/team-phone.png", full_page=True)
-    owner.set_viewport_size({"width": 1280, "height": 800})
-    owner.screenshot(path="/tmp/team-desktop.png", full_page=True)
-    owner.set_viewport_size({"width": 390, "height": 844})
     invitation_link = wait_for_link(OPERATOR_EMAIL, r"https?://\S+/invitations/[^/\s]+/")
 
     # The operator opens the link in a browser of their own, sets a password and is in.
@@ -82,22 +74,15 @@ def test_signup_confirm_login_and_invited_operator_joins(live_server, new_contex
     accept = operator.get_by_test_id("accept-invitation-form")
     accept.locator('input[name="password1"]').fill(OPERATOR_PASSWORD)
     accept.locator('input[name="password2"]').fill(OPERATOR_PASSWORD)
-    operator.screenshot(path="/tmp/accept-desktop.png", full_page=True)
     submit(accept)
     expect(operator).to_have_url(inbox_url)
     expect(operator.locator("main h1")).to_be_visible()
     expect(nav_link(operator, "inbox/")).to_have_attribute("aria-current", "page")
     expect(operator.locator(".user-menu summary")).to_have_text(OPERATOR_EMAIL)
-    operator.screenshot(path="/tmp/inbox-phone.png", full_page=True)
-    operator.set_viewport_size({"width": 1280, "height": 800})
-    operator.screenshot(path="/tmp/inbox-desktop.png", full_page=True)
-    operator.set_viewport_size({"width": 390, "height": 844})
-    operator.set_viewport_size({"width": 1280, "height": 800})
     for section in ("settings/", "team/", "billing/"):
         expect(nav_link(operator, section)).to_have_count(0)
         expect(nav_link(owner, section)).to_have_count(1)  # the same nav, as the admin sees it
 
     # Back on the owner's phone, the operator is now a member.
     owner.reload()
-    owner.screenshot(path="/tmp/team2-phone.png", full_page=True)
     expect(owner.get_by_test_id(f"member-{OPERATOR_EMAIL}")).to_be_visible()
