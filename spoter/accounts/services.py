@@ -6,11 +6,13 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from allauth.account.forms import ResetPasswordForm
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -156,6 +158,15 @@ def set_active(actor: Membership, membership: Membership, active: bool) -> None:
     _check_keeps_an_admin(membership, membership.role, active)
     membership.is_active = active
     membership.save(update_fields=["is_active"])
+
+
+def send_password_reset(request: HttpRequest, actor: Membership, membership: Membership) -> None:
+    """Email ``membership``'s person allauth's password reset link (never a password)."""
+    check_can_manage(actor, membership)
+    form = ResetPasswordForm(data={"email": membership.user.email})
+    if not form.is_valid():
+        raise ValidationError([message for errors in form.errors.values() for message in errors])
+    form.save(request)
 
 
 def revoke_invitation(actor: Membership, invitation: Invitation) -> None:

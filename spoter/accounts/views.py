@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from allauth.account.forms import ResetPasswordForm
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -122,53 +121,49 @@ ACTIVE_MESSAGES = {
 }
 
 
+def _team_action(request: AccountRequest, action: Callable[[], object], success: str) -> HttpResponse:
+    """Run one team service; its ValidationError becomes the error message, else ``success``."""
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect("team", account_slug=request.account.slug)
+
+
 @require_POST
 @require_role(Role.SUPERVISOR)
 def member_set_active(request: AccountRequest, account_slug: str, member_id: int) -> HttpResponse:
     member = get_member(request.account, member_id)
     active = request.POST.get("active") == "1"
-    try:
-        services.set_active(request.membership, member, active)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, ACTIVE_MESSAGES[active] % {"user": member.user})
-    return redirect("team", account_slug=account_slug)
+    return _team_action(
+        request,
+        lambda: services.set_active(request.membership, member, active),
+        ACTIVE_MESSAGES[active] % {"user": member.user},
+    )
 
 
 @require_POST
 @require_role(Role.SUPERVISOR)
 def member_password_reset(request: AccountRequest, account_slug: str, member_id: int) -> HttpResponse:
     member = get_member(request.account, member_id)
-    try:
-        services.check_can_manage(request.membership, member)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("team", account_slug=account_slug)
-    form = ResetPasswordForm(data={"email": member.user.email})
-    if form.is_valid():
-        form.save(request)
-        messages.success(
-            request, _("A password reset link was emailed to %(email)s.") % {"email": member.user.email}
-        )
-    else:
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
-    return redirect("team", account_slug=account_slug)
+    return _team_action(
+        request,
+        lambda: services.send_password_reset(request, request.membership, member),
+        _("A password reset link was emailed to %(email)s.") % {"email": member.user.email},
+    )
 
 
 @require_POST
 @require_role(Role.SUPERVISOR)
 def invitation_revoke(request: AccountRequest, account_slug: str, invitation_id: int) -> HttpResponse:
     invitation = get_invitation(request.account, invitation_id)
-    try:
-        services.revoke_invitation(request.membership, invitation)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
-        )
-    return redirect("team", account_slug=account_slug)
+    return _team_action(
+        request,
+        lambda: services.revoke_invitation(request.membership, invitation),
+        _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email},
+    )
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
