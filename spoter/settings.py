@@ -168,7 +168,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+# The chooser goes straight to the inbox when the person belongs to one account.
+LOGIN_REDIRECT_URL = "account_chooser"
 
 # django-allauth: email is the identity; verification is mandatory before the first login.
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -176,9 +177,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_FORMS = {"signup": "spoter.accounts.forms.SignupForm"}
-ACCOUNT_ADAPTER = "spoter.accounts.adapter.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",

@@ -135,7 +135,6 @@ class Membership(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["account", "user"], name="membership_unique_user")
         ]
-        ordering: ClassVar = ["user__email"]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.account} ({self.role})"

@@ -29,7 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account_chooser(request: HttpRequest) -> HttpResponse:
-    memberships = Membership.objects.for_user(request.user).select_related("account")
+    memberships = (
+        Membership.objects.for_user(request.user).select_related("account").order_by("account__name")
+    )
     if len(memberships) == 1:
         return redirect("inbox", account_slug=memberships[0].account.slug)
     return render(request, "accounts/chooser.html", {"memberships": memberships})
