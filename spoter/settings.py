@@ -23,7 +23,8 @@ env = Env.from_os()
 
 VAR_DIR = Path(env.get_str("SPOTER_VAR_DIR") or BASE_DIR / "var")
 DATABASE_URL = env.get_str("DATABASE_URL")
-REDIS_URL = parse_redis_url("REDIS_URL", env.get_str("REDIS_URL") or "") if env.get_str("REDIS_URL") else None
+_redis_url = env.get_str("REDIS_URL")
+REDIS_URL = parse_redis_url("REDIS_URL", _redis_url) if _redis_url else None
 # Embedded: no Redis, so the worker and beat must live in the web process (spoter/embedded.py).
 EMBEDDED = REDIS_URL is None
 

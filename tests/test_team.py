@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from spoter.accounts.models import Invitation, Role, User
-from tests.conftest import PASSWORD, Team, client_for
+from spoter.accounts import services
+from spoter.accounts.models import Invitation, Membership, Role, User
+from tests.conftest import PASSWORD, Team, client_for, make_member
 
 
 def team_url(team: Team) -> str:
@@ -249,3 +253,40 @@ def test_supervisors_cannot_reset_admins_or_withdraw_admin_invitations(acme: Tea
         reverse("invitation_revoke", kwargs={"account_slug": "acme", "invitation_id": invitation.id})
     )
     assert acme.account.invitations.filter(id=invitation.id).exists()
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one(acme: Team, transactional_db: None) -> None:
+    """Both requests start while a third transaction holds the admin rows: without the service's
+    row locks both would pass the "another admin remains" check and the account would end with none."""
+    second = make_member(acme.account, "admin2@acme.test", Role.ADMIN)
+    first = acme.admin
+    locked, release = threading.Event(), threading.Event()
+    errors: list[str] = []
+
+    def hold_the_admin_rows() -> None:
+        with transaction.atomic():
+            list(acme.account.memberships.filter(role=Role.ADMIN).select_for_update())
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    def demote(actor: Membership, target: Membership) -> None:
+        try:
+            services.update_membership(actor, target, role="operator", inbox_mode="shared", available=True)
+        except ValidationError as error:
+            errors.append(str(error.code))
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_admin_rows)
+    holder.start()
+    assert locked.wait(10)
+    threads = [threading.Thread(target=demote, args=pair) for pair in ((first, second), (second, first))]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # both requests are now waiting on the held rows
+    release.set()
+    for thread in [holder, *threads]:
+        thread.join(10)
+    assert errors == ["last_admin"]
+    assert acme.account.memberships.filter(role=Role.ADMIN, is_active=True).count() == 1

@@ -128,10 +128,10 @@ def accept_invitation_as_new_user(invitation: Invitation, password: str) -> Memb
 def _check_keeps_an_admin(membership: Membership, new_role: str, active: bool) -> None:
     if membership.role != Role.ADMIN or (new_role == Role.ADMIN and active):
         return
-    other_admins = membership.account.memberships.filter(role=Role.ADMIN, is_active=True).exclude(
-        id=membership.id
-    )
-    if not other_admins.exists():
+    # Lock every active admin row: two admins demoting each other at once are serialised, and
+    # the second sees that the first is gone.
+    admins = membership.account.memberships.filter(role=Role.ADMIN, is_active=True).select_for_update()
+    if not [admin for admin in admins if admin.id != membership.id]:
         raise ValidationError(_("The account needs at least one active admin."), code="last_admin")
 
 
@@ -145,9 +145,10 @@ def update_membership(
 ) -> Membership:
     check_can_manage(actor, membership)
     _check_can_grant(actor, role)
-    _check_keeps_an_admin(membership, role, membership.is_active)
-    membership.role, membership.inbox_mode, membership.available = role, inbox_mode, available
-    membership.save(update_fields=["role", "inbox_mode", "available"])
+    with transaction.atomic():
+        _check_keeps_an_admin(membership, role, membership.is_active)
+        membership.role, membership.inbox_mode, membership.available = role, inbox_mode, available
+        membership.save(update_fields=["role", "inbox_mode", "available"])
     return membership
 
 
@@ -155,9 +156,10 @@ def set_active(actor: Membership, membership: Membership, active: bool) -> None:
     check_can_manage(actor, membership)
     if membership.id == actor.id and not active:
         raise ValidationError(_("You cannot deactivate yourself."), code="self")
-    _check_keeps_an_admin(membership, membership.role, active)
-    membership.is_active = active
-    membership.save(update_fields=["is_active"])
+    with transaction.atomic():
+        _check_keeps_an_admin(membership, membership.role, active)
+        membership.is_active = active
+        membership.save(update_fields=["is_active"])
 
 
 def send_password_reset(request: HttpRequest, actor: Membership, membership: Membership) -> None:
