@@ -1,32 +1,30 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cache
 
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.functional import Promise
+from django.urls import resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
 from spoter.accounts.models import Membership, Role
 
-
-@dataclass(frozen=True)
-class NavItem:
-    label: str | Promise
-    url_name: str
-    min_role: Role
-
-
 NAVIGATION = [
-    NavItem(_("Inbox"), "inbox", Role.OPERATOR),
-    NavItem(_("Contacts"), "contacts", Role.OPERATOR),
-    NavItem(_("Bots"), "bots", Role.SUPERVISOR),
-    NavItem(_("Campaigns"), "campaigns", Role.SUPERVISOR),
-    NavItem(_("Reports"), "reports", Role.SUPERVISOR),
-    NavItem(_("Settings"), "account_settings", Role.SUPERVISOR),
-    NavItem(_("Team"), "team", Role.SUPERVISOR),
-    NavItem(_("Billing"), "billing", Role.ADMIN),
+    (_("Inbox"), "inbox"),
+    (_("Contacts"), "contacts"),
+    (_("Bots"), "bots"),
+    (_("Campaigns"), "campaigns"),
+    (_("Reports"), "reports"),
+    (_("Settings"), "account_settings"),
+    (_("Team"), "team"),
+    (_("Billing"), "billing"),
 ]
+
+
+@cache
+def _min_role(url_name: str) -> Role:
+    """The role the section's own view declares (@require_role): the menu never repeats it."""
+    role: Role = resolve(reverse(url_name, kwargs={"account_slug": "any"})).func.min_role  # type: ignore[attr-defined]
+    return role
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -38,12 +36,12 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     current = request.resolver_match.url_name if request.resolver_match else None
     items = [
         {
-            "label": item.label,
-            "url": reverse(item.url_name, kwargs={"account_slug": slug}),
-            "active": item.url_name == current,
+            "label": label,
+            "url": reverse(url_name, kwargs={"account_slug": slug}),
+            "active": url_name == current,
         }
-        for item in NAVIGATION
-        if membership.role_enum.at_least(item.min_role)
+        for label, url_name in NAVIGATION
+        if membership.role_enum.at_least(_min_role(url_name))
     ]
     others = Membership.objects.for_user(request.user).exclude(id=membership.id).select_related("account")
     return {"nav_items": items, "other_memberships": others, "current_membership": membership}
