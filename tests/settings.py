@@ -4,6 +4,6 @@ from spoter.settings import *  # noqa: F403 -- the settings under test, as produ
 
 # A fast hasher: password hashing dominates otherwise (healthchecks, Zulip do the same).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-SECURE_COOKIES = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -167,6 +167,12 @@ def test_inviting_again_replaces_the_pending_invitation(
 
 def test_changing_roles_modes_and_availability(acme: Team) -> None:
     url = reverse("member_edit", kwargs={"account_slug": "acme", "member_id": acme.operator.id})
+    shown = client_for(acme.admin).get(url).context["form"]
+    assert (shown["role"].value(), shown["inbox_mode"].value(), shown["available"].value()) == (
+        "operator",
+        "shared",
+        True,
+    )
     response = client_for(acme.admin).post(url, {"role": "supervisor", "inbox_mode": "private"})
     assert response.status_code == 302
     acme.operator.refresh_from_db()

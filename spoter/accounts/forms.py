@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from spoter.accounts import services
-from spoter.accounts.models import Account, InboxMode, Invitation, Membership, Role
+from spoter.accounts.models import Account, InboxMode, Membership, Role
 
 TIME_ZONES = sorted(zone for zone in zoneinfo.available_timezones() if "/" in zone)
 
@@ -46,12 +46,20 @@ class InviteForm(forms.Form):
         cast(forms.ChoiceField, self.fields["role"]).choices = grantable_roles(actor)
 
 
-class MembershipForm(forms.ModelForm[Membership]):
-    class Meta:
-        model = Membership
-        fields = ("role", "inbox_mode", "available")
+class MembershipForm(forms.Form):
+    """A plain form, not a ModelForm: validating must not change the member before the service
+    has checked the change against the member's current role."""
 
-    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    inbox_mode = forms.ChoiceField(label=_("Inbox"), choices=InboxMode.choices)
+    available = forms.BooleanField(label=_("available for auto-assignment"), required=False)
+
+    def __init__(self, *args: Any, actor: Membership, member: Membership, **kwargs: Any) -> None:
+        kwargs["initial"] = {
+            "role": member.role,
+            "inbox_mode": member.inbox_mode,
+            "available": member.available,
+        }
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["role"]).choices = grantable_roles(actor)
 
@@ -73,10 +81,6 @@ class AcceptInvitationForm(forms.Form):
 
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label=_("Repeat the password"), widget=forms.PasswordInput, strip=False)
-
-    def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.invitation = invitation
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

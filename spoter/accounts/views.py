@@ -98,12 +98,12 @@ def team(request: AccountRequest, account_slug: str) -> HttpResponse:
 @require_role(Role.SUPERVISOR)
 def member_edit(request: AccountRequest, account_slug: str, member_id: int) -> HttpResponse:
     member = get_member(request.account, member_id)
-    form = MembershipForm(request.POST or None, instance=member, actor=request.membership)
+    form = MembershipForm(request.POST or None, actor=request.membership, member=member)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_membership(
                 request.membership,
-                get_member(request.account, member_id),
+                member,
                 role=form.cleaned_data["role"],
                 inbox_mode=form.cleaned_data["inbox_mode"],
                 available=form.cleaned_data["available"],
@@ -175,7 +175,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     except ValidationError as error:
         return _invalid_invitation(request, error)
     existing = User.objects.filter(email__iexact=invitation.email).first()
-    form = AcceptInvitationForm(request.POST or None, invitation=invitation)
+    form = AcceptInvitationForm(request.POST or None)
     context = {"invitation": invitation, "form": form, "existing": existing}
     if existing is not None:
         if request.user.is_authenticated and request.user.pk == existing.pk and request.method == "POST":

@@ -8,7 +8,7 @@ member of another account with anything but 404, or lets an operator into config
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -82,16 +82,18 @@ ROUTES = account_routes()
 
 def url_for(route: Route, team: Team) -> str:
     """The route's URL filled with the ids of ``team``'s own objects."""
-    objects = {
-        "member_id": team.operator.id,
-        "invitation_id": team.account.invitations.create(
-            email="probe@example.com", token_hash=uuid.uuid4().hex, expires_at="2099-01-01T00:00Z"
-        ).id,
+    objects: dict[str, Callable[[], int]] = {
+        "member_id": lambda: team.operator.id,
+        "invitation_id": lambda: (
+            team.account.invitations.create(
+                email="probe@example.com", token_hash=uuid.uuid4().hex, expires_at="2099-01-01T00:00Z"
+            ).id
+        ),
     }
     kwargs: dict[str, object] = {"account_slug": team.account.slug}
-    for name in objects:
+    for name, make in objects.items():
         if f"<int:{name}>" in route.pattern:
-            kwargs[name] = objects[name]
+            kwargs[name] = make()
     return reverse(route.name, kwargs=kwargs)
 
 
