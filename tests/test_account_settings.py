@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 
 from tests.conftest import Team, client_for
@@ -56,3 +58,11 @@ def test_pages_show_times_in_the_account_time_zone(acme: Team) -> None:
     )
     page = client_for(acme.admin).get(reverse("team", kwargs={"account_slug": "acme"})).content.decode()
     assert "21:00" in page  # 12:00 UTC is 21:00 in Tokyo
+
+
+def test_a_refused_change_does_not_show_as_the_account_name(acme: Team) -> None:
+    response = client_for(acme.admin).post(URL, {**GOOD, "name": "Half typed", "time_zone": "Nowhere"})
+    assert response.status_code == 200
+    switcher = re.search(r'data-testid="account-switcher">([^<]*)<', response.content.decode())
+    assert switcher
+    assert switcher.group(1) == "Acme"

@@ -39,6 +39,16 @@ def create_account(name: str, admin: User) -> Account:
     return account
 
 
+def update_account(account: Account, *, name: str, time_zone: str, language: str, mfa_policy: str) -> None:
+    account.name, account.time_zone, account.language, account.mfa_policy = (
+        name,
+        time_zone,
+        language,
+        mfa_policy,
+    )
+    account.save(update_fields=["name", "time_zone", "language", "mfa_policy"])
+
+
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -55,9 +56,10 @@ def coming(title: StrOrPromise, role: Role) -> Callable[..., HttpResponse]:
 @require_role(Role.SUPERVISOR, write=Role.ADMIN)
 def account_settings(request: AccountRequest, account_slug: str) -> HttpResponse:
     can_edit = request.membership.role_enum.at_least(Role.ADMIN)
-    form = AccountSettingsForm(request.POST or None, instance=request.account)
+    # Validated on a copy: a refused change must not show in the page's header as if it were made.
+    form = AccountSettingsForm(request.POST or None, instance=copy.copy(request.account))
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.update_account(request.account, **form.cleaned_data)
         messages.success(request, _("Settings saved."))
         return redirect("account_settings", account_slug=account_slug)
     if not can_edit:
