@@ -46,6 +46,7 @@ $(CHROMIUM):
 test: install-dev messages $(CHROMIUM)
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	SECRET_KEY=$${SECRET_KEY:-tests-only-secret-key-not-for-production-use} \
+	FIELD_ENCRYPTION_KEY=$${FIELD_ENCRYPTION_KEY:-dGVzdHMtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE=} \
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

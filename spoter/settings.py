@@ -7,6 +7,7 @@ DATABASE_URL / REDIS_URL set -> PostgreSQL (pooled) and Redis (broker, channel l
 
 from __future__ import annotations
 
+import base64
 import secrets
 from pathlib import Path
 
@@ -47,6 +48,23 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _field_encryption_keys() -> list[str]:
+    """Keys for secrets at rest (spoter/crypto.py), newest first; generated once when embedded."""
+    if keys := env.get_list("FIELD_ENCRYPTION_KEY", []):
+        return keys
+    if DATABASE_URL is not None:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY is required when DATABASE_URL is set.")
+    path = VAR_DIR / "field_encryption_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        path.chmod(0o600)
+    return [path.read_text().strip()]
+
+
+FIELD_ENCRYPTION_KEYS = _field_encryption_keys()
 ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.get_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -60,6 +78,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
     "django_htmx",
     "django_celery_beat",
     "allauth",
@@ -67,6 +88,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "spoter.accounts",
     "inbox",
+    "inbox.simulator",
     "audience",
     "bots",
     "campaigns",
@@ -211,6 +233,43 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.get_bool("SECURE_COOKIES", defa
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INVITATION_DAYS = env.get_int("INVITATION_DAYS", 7, minimum=1)
+
+# Where people and Meta reach this server; webhook URLs and the simulator's callbacks use it.
+SITE_URL = (env.get_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+
+# WhatsApp Cloud API (FACTS.md). Lines may override the Graph URL (the simulator's, for the demo).
+WHATSAPP_GRAPH_URL = (env.get_str("WHATSAPP_GRAPH_URL") or "https://graph.facebook.com").rstrip("/")
+WHATSAPP_API_VERSION = env.get_str("WHATSAPP_API_VERSION") or "v23.0"
+# The platform's own Meta app, for /webhooks/whatsapp/ serving many lines (optional).
+WHATSAPP_APP_SECRET = env.get_str("WHATSAPP_APP_SECRET") or ""
+WHATSAPP_VERIFY_TOKEN = env.get_str("WHATSAPP_VERIFY_TOKEN") or ""
+WHATSAPP_TIMEOUT_SECONDS = env.get_int("WHATSAPP_TIMEOUT_SECONDS", 20, minimum=1)
+# Signed media URLs stay valid this long.
+MEDIA_URL_MAX_AGE = env.get_int("MEDIA_URL_MAX_AGE", 300, minimum=10)
+
+# The WhatsApp simulator (LIN-5): fake Graph API under /simulator/graph/ and a phone page.
+SIMULATOR_ENABLED = env.get_bool("SIMULATOR_ENABLED", default=DATABASE_URL is None)
+# Messages per second per simulated number before it answers 130429, like Meta's throughput cap.
+SIMULATOR_RATE = env.get_int("SIMULATOR_RATE", 80, minimum=1)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["inbox.api.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "inbox.api.pagination.Cursor",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Spoter API",
+    "DESCRIPTION": "Conversations, messages and contacts of one account, by API key.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOG_FORMAT = env.get_choice("LOG_FORMAT", "text" if DEBUG else "json", ("text", "json"))
 LOGGING = {

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ account_patterns = [
     path("team/<int:member_id>/active/", views.member_set_active, name="member_set_active"),
     path("team/<int:member_id>/password-reset/", views.member_password_reset, name="member_password_reset"),
     path("team/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("settings/", include("inbox.setup.urls")),
 ]
 
 urlpatterns = [
@@ -33,7 +35,11 @@ urlpatterns = [
     path("a/", views.account_chooser, name="account_chooser"),
     path("a/<slug:account_slug>/", include(account_patterns)),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("webhooks/whatsapp/", include("inbox.webhooks.urls")),
+    path("api/", include("inbox.api.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+if settings.SIMULATOR_ENABLED:
+    urlpatterns.append(path("simulator/", include("inbox.simulator.urls")))

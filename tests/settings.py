@@ -7,3 +7,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+SIMULATOR_ENABLED = True  # the suite runs the real WhatsApp adapter against the simulator

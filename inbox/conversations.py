@@ -1,0 +1,86 @@
+"""Contacts and conversations as messages find them: shared by receiving and sending."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audience.models import Contact
+from inbox.models import Conversation, ConversationStatus, Initiator, Line, next_number
+from spoter.accounts.models import Account
+
+
+def find_or_create_contact(account: Account, *, wa_user_id: str = "", wa_id: str = "", profile_name: str = "") -> Contact:
+    """The contact for a WhatsApp identity: by business-scoped user id where Meta gives one, else
+    by wa_id (the phone's digits). A contact first seen by phone gets the user id when it appears.
+    Created unregistered (flagged unknown) when new. Safe under concurrent calls."""
+    if not wa_user_id and not wa_id:
+        raise ValueError("a WhatsApp contact needs a user id or a wa_id")
+    contacts = Contact.objects.for_account(account)
+    phone = f"+{wa_id}" if wa_id else ""
+    contact = None
+    if wa_user_id:
+        contact = contacts.filter(wa_user_id=wa_user_id).first()
+    if contact is None and phone:
+        contact = contacts.filter(phone=phone).first()
+    if contact is None:
+        try:
+            with transaction.atomic():
+                return contacts.create(
+                    account=account, wa_user_id=wa_user_id, wa_id=wa_id, phone=phone, profile_name=profile_name
+                )
+        except IntegrityError:  # another worker created it a moment ago
+            return find_or_create_contact(account, wa_user_id=wa_user_id, wa_id=wa_id, profile_name=profile_name)
+    changed = []
+    for field, value in (("wa_user_id", wa_user_id), ("wa_id", wa_id), ("phone", phone), ("profile_name", profile_name)):
+        if value and getattr(contact, field) != value and (field == "profile_name" or not getattr(contact, field)):
+            setattr(contact, field, value)
+            changed.append(field)
+    if changed:
+        contact.save(update_fields=changed)
+    return contact
+
+
+def current_conversation(line: Line, contact: Contact, *, initiated_by: Initiator) -> Conversation:
+    """The contact's conversation on the line: the one not closed, else the latest closed one
+    reopened, else a new one with the account's next number. Call inside a transaction."""
+    conversations = Conversation.objects.for_account(line.account).filter(line=line, contact=contact)
+    conversation = conversations.exclude(status=ConversationStatus.CLOSED).select_for_update().first()
+    if conversation is not None:
+        return conversation
+    closed = conversations.order_by("-last_message_at").select_for_update().first()
+    now = timezone.now()
+    if closed is not None:
+        closed.status = ConversationStatus.OPEN
+        closed.closed_at = None
+        closed.updated_at = now
+        closed.save(update_fields=["status", "closed_at", "updated_at"])
+        return closed
+    try:
+        with transaction.atomic():
+            return conversations.create(
+                account=line.account,
+                number=next_number(line.account, "conversation"),
+                line=line,
+                contact=contact,
+                initiated_by=initiated_by,
+                last_message_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+    except IntegrityError:  # a concurrent message opened it first
+        return conversations.exclude(status=ConversationStatus.CLOSED).select_for_update().get()
+
+
+def set_status(conversation: Conversation, status: ConversationStatus) -> Conversation:
+    """Close, reopen or park a conversation (INB-12)."""
+    now = timezone.now()
+    conversation.status = status
+    conversation.closed_at = now if status == ConversationStatus.CLOSED else None
+    conversation.updated_at = now
+    try:
+        with transaction.atomic():
+            conversation.save(update_fields=["status", "closed_at", "updated_at"])
+    except IntegrityError:  # reopening while another conversation with the contact is open
+        raise ValueError("conversation_already_open") from None
+    return conversation
