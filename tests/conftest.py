@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from django.test import Client
 
 from spoter.accounts.models import Account, Membership, Role, User
+from spoter.celery import app
 
 PASSWORD = "correct horse battery staple"
 
@@ -62,3 +65,10 @@ def client_for(membership: Membership) -> Client:
     client = Client()
     client.force_login(membership.user)
     return client
+
+
+@pytest.fixture
+def worker(transactional_db: None) -> Iterator[None]:
+    """A real Celery worker (solo pool, in a thread) consuming the test Redis broker."""
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield

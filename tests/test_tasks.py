@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
-from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
 from spoter.accounts.models import Invitation
 from spoter.accounts.tasks import purge_stale_invitations
-from spoter.celery import app
 from tests.conftest import Team
-
-
-@pytest.fixture
-def worker(transactional_db: None) -> Iterator[None]:
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
 
 
 def test_stale_invitations_are_purged_in_every_account(worker: None, acme: Team, globex: Team) -> None:
