@@ -38,9 +38,13 @@ class Contact(models.Model):
     class Meta:
         constraints: ClassVar = [
             models.UniqueConstraint(
-                fields=["account", "wa_user_id"], condition=~Q(wa_user_id=""), name="contact_unique_wa_user_id"
+                fields=["account", "wa_user_id"],
+                condition=~Q(wa_user_id=""),
+                name="contact_unique_wa_user_id",
             ),
-            models.UniqueConstraint(fields=["account", "phone"], condition=~Q(phone=""), name="contact_unique_phone"),
+            models.UniqueConstraint(
+                fields=["account", "phone"], condition=~Q(phone=""), name="contact_unique_phone"
+            ),
         ]
         indexes: ClassVar = [models.Index(fields=["account", "wa_id"])]
 

@@ -10,7 +10,9 @@ from inbox.models import Conversation, ConversationStatus, Initiator, Line, next
 from spoter.accounts.models import Account
 
 
-def find_or_create_contact(account: Account, *, wa_user_id: str = "", wa_id: str = "", profile_name: str = "") -> Contact:
+def find_or_create_contact(
+    account: Account, *, wa_user_id: str = "", wa_id: str = "", profile_name: str = ""
+) -> Contact:
     """The contact for a WhatsApp identity: by business-scoped user id where Meta gives one, else
     by wa_id (the phone's digits). A contact first seen by phone gets the user id when it appears.
     Created unregistered (flagged unknown) when new. Safe under concurrent calls."""
@@ -27,13 +29,28 @@ def find_or_create_contact(account: Account, *, wa_user_id: str = "", wa_id: str
         try:
             with transaction.atomic():
                 return contacts.create(
-                    account=account, wa_user_id=wa_user_id, wa_id=wa_id, phone=phone, profile_name=profile_name
+                    account=account,
+                    wa_user_id=wa_user_id,
+                    wa_id=wa_id,
+                    phone=phone,
+                    profile_name=profile_name,
                 )
         except IntegrityError:  # another worker created it a moment ago
-            return find_or_create_contact(account, wa_user_id=wa_user_id, wa_id=wa_id, profile_name=profile_name)
+            return find_or_create_contact(
+                account, wa_user_id=wa_user_id, wa_id=wa_id, profile_name=profile_name
+            )
     changed = []
-    for field, value in (("wa_user_id", wa_user_id), ("wa_id", wa_id), ("phone", phone), ("profile_name", profile_name)):
-        if value and getattr(contact, field) != value and (field == "profile_name" or not getattr(contact, field)):
+    for field, value in (
+        ("wa_user_id", wa_user_id),
+        ("wa_id", wa_id),
+        ("phone", phone),
+        ("profile_name", profile_name),
+    ):
+        if (
+            value
+            and getattr(contact, field) != value
+            and (field == "profile_name" or not getattr(contact, field))
+        ):
             setattr(contact, field, value)
             changed.append(field)
     if changed:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from django.conf import settings
@@ -31,7 +31,12 @@ class AccountSequence(models.Model):
     objects = ScopedManager["AccountSequence"]()
 
     class Meta:
-        constraints: ClassVar = [models.UniqueConstraint(fields=["account", "name"], name="sequence_unique_name")]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["account", "name"], name="sequence_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
 
 
 class AgentIdentity(models.TextChoices):
@@ -78,7 +83,9 @@ class Line(models.Model):
         constraints: ClassVar = [
             # One Meta number belongs to one line on the whole platform: webhooks route by it.
             models.UniqueConstraint(
-                fields=["phone_number_id"], condition=~Q(phone_number_id=""), name="line_unique_phone_number_id"
+                fields=["phone_number_id"],
+                condition=~Q(phone_number_id=""),
+                name="line_unique_phone_number_id",
             ),
         ]
         indexes: ClassVar = [models.Index(fields=["waba_id"])]
@@ -141,10 +148,10 @@ class Conversation(models.Model):
         return f"#{self.number}"
 
     @property
-    def window_expires_at(self) -> timezone.datetime | None:
+    def window_expires_at(self) -> datetime | None:
         return self.last_inbound_at + SERVICE_WINDOW if self.last_inbound_at else None
 
-    def window_open(self, at: timezone.datetime | None = None) -> bool:
+    def window_open(self, at: datetime | None = None) -> bool:
         expires = self.window_expires_at
         return expires is not None and expires > (at or timezone.now())
 
@@ -187,7 +194,7 @@ class MessageStatus(models.TextChoices):
     def rank(self) -> int:
         return STATUS_RANK[self.value]
 
-    def lower(self) -> list[str]:
+    def below(self) -> list[str]:
         """Statuses this one may replace."""
         return [status for status, rank in STATUS_RANK.items() if rank < self.rank]
 
@@ -220,6 +227,9 @@ class MediaFile(models.Model):
     class Meta:
         indexes: ClassVar = [models.Index(fields=["account", "state"])]
 
+    def __str__(self) -> str:
+        return self.filename or self.provider_media_id or str(self.pk)
+
 
 class Message(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="messages")
@@ -233,7 +243,9 @@ class Message(models.Model):
     # The type's own data: interactive reply id/title, location, contacts, template name and
     # parameters, buttons and list rows we sent, the reacted wamid and emoji, ...
     payload = models.JSONField(default=dict, blank=True)
-    media = models.ForeignKey(MediaFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages")
+    media = models.ForeignKey(
+        MediaFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
     reply_to_wamid = models.CharField(max_length=200, blank=True)  # context.id: quoted message
     status = models.CharField(max_length=10, choices=MessageStatus.choices)
     error_code = models.IntegerField(null=True, blank=True)
@@ -250,7 +262,9 @@ class Message(models.Model):
     class Meta:
         ordering: ClassVar = ["created_at", "id"]
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["line", "wamid"], condition=~Q(wamid=""), name="message_unique_wamid"),
+            models.UniqueConstraint(
+                fields=["line", "wamid"], condition=~Q(wamid=""), name="message_unique_wamid"
+            ),
         ]
         indexes: ClassVar = [
             models.Index(fields=["account", "conversation", "created_at"]),
@@ -279,6 +293,9 @@ class UnmatchedStatus(models.Model):
             models.UniqueConstraint(fields=["line", "wamid", "status"], name="unmatched_status_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.wamid} {self.status}"
+
 
 class OutboxEntry(models.Model):
     """A message waiting to be posted to the provider, written in the message's transaction."""
@@ -295,6 +312,9 @@ class OutboxEntry(models.Model):
 
     class Meta:
         indexes: ClassVar = [models.Index(fields=["available_at"])]
+
+    def __str__(self) -> str:
+        return f"outbox {self.message_id}"
 
 
 class TemplateStatus(models.TextChoices):
@@ -323,7 +343,9 @@ class Template(models.Model):
     name = models.CharField(_("name"), max_length=512)
     language = models.CharField(_("language"), max_length=15)
     category = models.CharField(_("category"), max_length=20, choices=TemplateCategory.choices)
-    status = models.CharField(_("status"), max_length=20, choices=TemplateStatus.choices, default=TemplateStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=20, choices=TemplateStatus.choices, default=TemplateStatus.PENDING
+    )
     rejection_reason = models.CharField(_("rejection reason"), max_length=255, blank=True)
     components = models.JSONField(default=list)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -333,7 +355,9 @@ class Template(models.Model):
     class Meta:
         ordering: ClassVar = ["name", "language"]
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["account", "waba_id", "name", "language"], name="template_unique_name"),
+            models.UniqueConstraint(
+                fields=["account", "waba_id", "name", "language"], name="template_unique_name"
+            ),
         ]
         indexes: ClassVar = [models.Index(fields=["provider_id"])]
 
@@ -356,6 +380,9 @@ class WebhookEvent(models.Model):
 
     class Meta:
         indexes: ClassVar = [models.Index(fields=["processed_at", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"webhook {self.pk}"
 
 
 class ApiKey(models.Model):
@@ -383,8 +410,10 @@ class ApiKey(models.Model):
 
 def next_number(account: Account, name: str) -> int:
     """The account's next number in a sequence; call inside a transaction."""
-    sequence, _created = AccountSequence.objects.for_account(account).select_for_update().get_or_create(
-        account=account, name=name
+    sequence, _created = (
+        AccountSequence.objects.for_account(account)
+        .select_for_update()
+        .get_or_create(account=account, name=name)
     )
     AccountSequence.objects.for_account(account).filter(id=sequence.id).update(value=F("value") + 1)
     return sequence.value + 1

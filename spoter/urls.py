@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 
 from spoter.accounts import views
@@ -17,7 +17,7 @@ COMING = [
     ("billing/", "billing", _("Billing"), Role.ADMIN),
 ]
 
-account_patterns = [
+account_patterns: list[URLPattern | URLResolver] = [
     path("", views.account_home, name="account_home"),
     *(path(route, views.coming(title, role), name=name) for route, name, title, role in COMING),
     path("settings/", views.account_settings, name="account_settings"),

@@ -74,7 +74,9 @@ class Provider:
     def fetch_templates(self) -> list[RemoteTemplate]:
         raise NotImplementedError
 
-    def create_template(self, name: str, language: str, category: str, components: list[dict[str, Any]]) -> RemoteTemplate:
+    def create_template(
+        self, name: str, language: str, category: str, components: list[dict[str, Any]]
+    ) -> RemoteTemplate:
         raise NotImplementedError
 
     def mark_read(self, wamid: str) -> None:
