@@ -52,8 +52,8 @@ SECRET_KEY = _secret_key()
 
 def _field_encryption_keys() -> list[str]:
     """Keys for secrets at rest (spoter/crypto.py), newest first; generated once when embedded."""
-    if keys := env.get_list("FIELD_ENCRYPTION_KEY", []):
-        return keys
+    if raw := env.get_str("FIELD_ENCRYPTION_KEY"):
+        return [key.strip() for key in raw.split(",") if key.strip()]
     if DATABASE_URL is not None:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY is required when DATABASE_URL is set.")
     path = VAR_DIR / "field_encryption_key"
@@ -177,6 +177,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "spoter.accounts.tasks.purge_stale_invitations",
         "schedule": 24 * 3600,
     },
+    # Outbound retries after backoff and sends whose task was lost (inbox/outbox.py).
+    "deliver-due-outbox": {
+        "task": "inbox.tasks.deliver_due_outbox",
+        "schedule": 5,
+    },
+    # Webhook events whose processing task was lost or whose worker died (inbox/webhook_events.py).
+    "retry-webhook-events": {
+        "task": "inbox.tasks.retry_webhook_events",
+        "schedule": 60,
+    },
+    "purge-unmatched-statuses": {
+        "task": "inbox.tasks.purge_unmatched_statuses",
+        "schedule": 24 * 3600,
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -260,6 +274,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "inbox.api.base.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Spoter API",
@@ -269,6 +284,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two fields named "type" (a message's, and the kinds the API sends): one name each.
+    "ENUM_NAME_OVERRIDES": {"MessageTypeEnum": "inbox.models.MessageType", "SendTypeEnum": "inbox.api.compose.KINDS"},
 }
 
 LOG_FORMAT = env.get_choice("LOG_FORMAT", "text" if DEBUG else "json", ("text", "json"))

@@ -103,6 +103,14 @@ def _start(**overrides: str) -> subprocess.CompletedProcess[str]:
             "DATABASE_URL must be a postgres:// URL",
         ),
         ({"DATABASE_URL": "postgres://localhost/spoter", "SECRET_KEY": ""}, "SECRET_KEY is required"),
+        (
+            {
+                "DATABASE_URL": "postgres://localhost/spoter",
+                "SECRET_KEY": "x" * 40,
+                "FIELD_ENCRYPTION_KEY": "",
+            },
+            "FIELD_ENCRYPTION_KEY is required",
+        ),
         ({"DEBUG": "sometimes"}, "DEBUG must be one of"),
         ({"REDIS_URL": "127.0.0.1:6379"}, "REDIS_URL must be a redis://"),
         ({"EMAIL_URL": "pigeon://coop"}, "EMAIL_URL must start with"),
@@ -122,6 +130,14 @@ def test_the_embedded_default_generates_and_keeps_a_secret_key(tmp_path: Path) -
     assert _start(SPOTER_VAR_DIR=str(tmp_path), SECRET_KEY="").returncode == 0
     assert (tmp_path / "secret_key").read_text() == key
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_the_embedded_default_generates_and_keeps_a_field_encryption_key(tmp_path: Path) -> None:
+    assert _start(SPOTER_VAR_DIR=str(tmp_path), FIELD_ENCRYPTION_KEY="").returncode == 0
+    key = (tmp_path / "field_encryption_key").read_text()
+    assert _start(SPOTER_VAR_DIR=str(tmp_path), FIELD_ENCRYPTION_KEY="").returncode == 0
+    assert (tmp_path / "field_encryption_key").read_text() == key
+    assert (tmp_path / "field_encryption_key").stat().st_mode & 0o077 == 0
 
 
 def test_an_empty_boolean_means_its_default() -> None:
