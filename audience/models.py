@@ -30,6 +30,8 @@ class Contact(models.Model):
     blocked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The line's answer to blocked contacts goes once per block (INB-13); unblocking resets it.
+    blocked_reply_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(null=True, blank=True)
 

@@ -220,6 +220,9 @@ class MediaFile(models.Model):
     file = models.FileField(upload_to="media/", blank=True)  # under MEDIA_ROOT/<account id>/
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     error = models.CharField(max_length=255, blank=True)
+    # When we uploaded it for sending: provider_media_id is then our upload's (Meta keeps it 30
+    # days), not the id of a received file.
+    uploaded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager["MediaFile"]()
@@ -305,6 +308,9 @@ class OutboxEntry(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     available_at = models.DateTimeField(default=timezone.now)  # next try, after backoff
     locked_until = models.DateTimeField(null=True, blank=True)  # a worker's lease
+    # Set just before the POST, cleared when its outcome is known: still set means a worker died
+    # or timed out mid-request, and Meta may have the message (inbox/outbox.py waits to see).
+    posted_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -369,12 +375,16 @@ class WebhookEvent(models.Model):
     """A webhook body as received, stored before we answer and processed by a worker.
 
     Platform data, not an account's: one platform-app POST may carry several accounts' lines.
-    ``line`` is set when it came to a per-line URL."""
+    ``line`` is set when it came to a per-line URL. Deleting the line deletes its events: kept
+    without it, one would look like a platform-app event and be routed by phone number ID."""
 
-    line = models.ForeignKey(Line, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    line = models.ForeignKey(Line, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     body = models.BinaryField()
     received_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # A worker's lease: claimed by compare-and-set, so concurrent runs process an event once and
+    # an event whose worker died is taken up again when the lease runs out.
+    locked_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
 

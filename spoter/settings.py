@@ -285,7 +285,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Two fields named "type" (a message's, and the kinds the API sends): one name each.
-    "ENUM_NAME_OVERRIDES": {"MessageTypeEnum": "inbox.models.MessageType", "SendTypeEnum": "inbox.api.compose.KINDS"},
+    "ENUM_NAME_OVERRIDES": {
+        "MessageTypeEnum": "inbox.models.MessageType",
+        "SendTypeEnum": "inbox.api.compose.KINDS",
+    },
 }
 
 LOG_FORMAT = env.get_choice("LOG_FORMAT", "text" if DEBUG else "json", ("text", "json"))

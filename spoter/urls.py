@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 
+from inbox import views as inbox_views
 from spoter.accounts import views
 from spoter.accounts.models import Role
 from spoter.health import healthz
@@ -27,6 +28,7 @@ account_patterns: list[URLPattern | URLResolver] = [
     path("team/<int:member_id>/password-reset/", views.member_password_reset, name="member_password_reset"),
     path("team/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("settings/", include("inbox.setup.urls")),
+    path("media/<int:media_id>/", inbox_views.media_file, name="inbox_media"),
 ]
 
 urlpatterns = [

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from allauth.account.models import EmailAddress
+from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 from django.test import Client
 

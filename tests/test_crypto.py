@@ -15,7 +15,8 @@ from tests.conftest import Team
 def _raw_columns(line: Line) -> tuple[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT access_token, app_secret FROM inbox_line WHERE id = %s", [line.id])
-        return cursor.fetchone()  # type: ignore[return-value]  # one row, two text columns
+        row: tuple[str, str] = cursor.fetchone()
+        return row
 
 
 def test_secrets_are_stored_encrypted_and_read_back(acme: Team) -> None:

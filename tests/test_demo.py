@@ -1,4 +1,5 @@
-"""`manage.py demo`: the demo account with its four people, idempotent, with a JSON form."""
+"""`manage.py demo`: the demo account with its four people and its WhatsApp line wired to the
+simulator, idempotent, with a JSON form that adds the line's details and a fresh API key."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from io import StringIO
 from django.core.management import call_command
 from django.test import Client
 
+from inbox.api.keys import authenticate
+from inbox.models import Line, Template, TemplateStatus
+from inbox.simulator.models import SimNumber, SimTemplate
 from spoter.accounts.models import Account, User
 
 
@@ -20,6 +24,7 @@ def run_demo(*args: str) -> str:
 def test_demo_is_idempotent_and_its_people_can_log_in(db: None) -> None:
     first = json.loads(run_demo("--json"))
     second = json.loads(run_demo("--json"))
+    first_key, second_key = first.pop("api_key"), second.pop("api_key")
     assert first == second
     assert Account.objects.count() == 1
     assert User.objects.count() == 4
@@ -31,4 +36,41 @@ def test_demo_is_idempotent_and_its_people_can_log_in(db: None) -> None:
             "/accounts/login/", {"login": person["email"], "password": person["password"]}, follow=True
         )
         assert response.redirect_chain[-1][0] == "/a/demo/inbox/", person
+    # Each run shows a new key once and revokes the one before.
+    assert first_key != second_key
+    assert authenticate(first_key) is None
+    live = authenticate(second_key)
+    assert live is not None
+    assert live.account.slug == "demo"
     assert "admin@demo.spoter.local" in run_demo()
+
+
+def test_the_demo_line_is_wired_to_the_simulator(db: None) -> None:
+    details = json.loads(run_demo("--json"))["line"]
+    account = Account.objects.get(slug="demo")
+    line = Line.objects.for_account(account).get()
+    assert details["id"] == line.id
+    assert details["uuid"] == str(line.uuid)
+    assert details["app_secret"] == line.app_secret != ""
+    assert details["verify_token"] == line.verify_token
+    assert line.provider == "whatsapp_cloud"
+    assert line.graph_url == "http://127.0.0.1:8000/simulator/graph"
+    number = SimNumber.objects.get(phone_number_id=line.phone_number_id)
+    assert (
+        details["webhook_url"]
+        == number.webhook_url
+        == f"http://127.0.0.1:8000/webhooks/whatsapp/{line.uuid}/"
+    )
+    assert (number.waba_id, number.access_token, number.app_secret) == (
+        line.waba_id,
+        line.access_token,
+        line.app_secret,
+    )
+    templates = Template.objects.for_account(account).filter(waba_id=line.waba_id)
+    assert templates.count() == SimTemplate.objects.filter(waba_id=line.waba_id).count() == 3
+    assert set(templates.values_list("status", flat=True)) == {TemplateStatus.APPROVED}
+    assert {t.provider_id for t in templates} == set(
+        SimTemplate.objects.values_list("template_id", flat=True)
+    )
+    greeting = templates.get(name="bienvenida")
+    assert "{{1}}" in json.dumps(greeting.components)

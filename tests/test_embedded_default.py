@@ -129,6 +129,31 @@ def run_periodic_task_from_the_admin(base: str, var_dir: Path, name: str) -> Non
 
 STAFF_EMAIL, STAFF_PASSWORD = "staff@example.com", "staff password for the smoke test"
 
+QUEUED_MESSAGE = """
+from django.db import transaction
+from django.utils import timezone
+from audience.models import Contact
+from inbox.content import Text
+from inbox.conversations import current_conversation
+from inbox.models import Initiator, Line, OutboxEntry
+from inbox.sending import send
+from spoter.accounts.models import Account
+account = Account.objects.get(slug="demo")
+line = Line.objects.for_account(account).create(
+    account=account, name="Sandbox", provider="sandbox", display_number="+5491100000009"
+)
+contact = Contact.objects.for_account(account).create(
+    account=account, phone="+5491155550009", wa_id="5491155550009", registered=True
+)
+with transaction.atomic():
+    conversation = current_conversation(line, contact, initiated_by=Initiator.CUSTOMER)
+    conversation.last_inbound_at = timezone.now()
+    conversation.save(update_fields=["last_inbound_at"])
+send(conversation, Text("queued before the server started"))
+# This shell's in-memory broker dies with it: the server's beat sweep has to find the entry.
+OutboxEntry.objects.for_account(account).update(available_at=timezone.now())
+"""
+
 
 def test_embedded_default_serves_the_demo(tmp_path: Path) -> None:
     env = embedded_env(tmp_path / "var")
@@ -142,6 +167,7 @@ def test_embedded_default_serves_the_demo(tmp_path: Path) -> None:
     )
     demo = json.loads(manage(env, "demo", "--json"))
     manage(env, "shell", "-c", STALE_INVITATION)
+    manage(env, "shell", "-c", QUEUED_MESSAGE)
     admin = next(user for user in demo["users"] if user["role"] == "admin")
     assert demo["account"]["slug"] == "demo"
 
@@ -185,6 +211,12 @@ def test_embedded_default_serves_the_demo(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, (
                 f"the embedded worker did not run the task:\n{log.read_text()}"
             )
+            time.sleep(0.2)
+
+        # The outbox sweep (beat, every few seconds) delivers through the in-process worker.
+        sent = "SELECT wamid FROM inbox_message WHERE text = 'queued before the server started'"
+        while not sqlite_rows(tmp_path / "var", sent)[0][0]:
+            assert time.monotonic() < deadline + 10, f"the outbox was not delivered:\n{log.read_text()}"
             time.sleep(0.2)
     finally:
         server.terminate()

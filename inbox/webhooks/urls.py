@@ -1,3 +1,8 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from inbox.webhooks import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.platform_webhook, name="whatsapp_webhook"),
+    path("<uuid:line_uuid>/", views.line_webhook, name="whatsapp_line_webhook"),
+]

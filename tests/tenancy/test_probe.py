@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from inbox.api.keys import create_api_key
 from spoter.accounts.models import Account, Membership, Role
 from tests.conftest import Team, client_for
 
@@ -25,8 +26,17 @@ PUBLIC = {
     "account_chooser": "lists only the logged-in person's own memberships",
     "invitation_accept": "the secret token identifies one invitation; probed in test_team.py",
     "set_language": "a cookie",
+    "whatsapp_webhook": "Meta's webhooks for the platform app: signed, routed by phone_number_id",
+    "whatsapp_line_webhook": "Meta's webhooks for one line: signed with that line's app secret",
+    "api_schema": "describes the API, no tenant data",
+    "api_docs": "the API's documentation page, no tenant data",
+    "api_not_found": "a JSON 404 for unknown API URLs",
 }
-PUBLIC_PREFIXES = ("accounts/", "admin/", "i18n/", "static/")  # allauth (the person's own user), staff
+# The REST API finds the account from the key, not the URL: test_api_probe.py probes these routes.
+API_PREFIX = "api/v1/"
+# allauth (the person's own user), staff; the WhatsApp simulator plays Meta (its own tables, no
+# account's data; token-checked Graph API) and is mounted only when SIMULATOR_ENABLED (off in production).
+PUBLIC_PREFIXES = ("accounts/", "admin/", "i18n/", "static/", "simulator/")
 
 # Configuration sections: an operator must get 403 on every route whose name starts with these.
 CONFIGURATION = (
@@ -38,6 +48,7 @@ CONFIGURATION = (
     "campaigns",
     "reports",
     "billing",
+    "settings_",
 )
 
 
@@ -61,7 +72,7 @@ def account_routes() -> list[Route]:
     routes, unexplained = [], []
     for pattern, entry in walk(get_resolver().url_patterns):
         if "<slug:account_slug>" not in pattern:
-            if entry.name not in PUBLIC and not pattern.startswith(PUBLIC_PREFIXES):
+            if entry.name not in PUBLIC and not pattern.startswith((*PUBLIC_PREFIXES, API_PREFIX)):
                 unexplained.append(pattern)
             continue
         view = entry.callback
@@ -87,6 +98,19 @@ def url_for(route: Route, team: Team) -> str:
         "invitation_id": lambda: (
             team.account.invitations.create(
                 email="probe@example.com", token_hash=uuid.uuid4().hex, expires_at="2099-01-01T00:00Z"
+            ).id
+        ),
+        # A sandbox line: routes that talk to the provider stay in-process.
+        "line_id": lambda: (
+            team.account.lines.create(name="Probe", provider="sandbox", display_number="+5491100000000").id
+        ),
+        "key_id": lambda: create_api_key(team.account, "Probe")[0].id,
+        "media_id": lambda: (
+            team.account.media_files.create(
+                line=team.account.lines.create(
+                    name="Media", provider="sandbox", display_number="+5491100000001"
+                ),
+                state="ready",
             ).id
         ),
     }
@@ -154,6 +178,9 @@ def _snapshot(team: Team) -> list[object]:
     return [
         *team.account.memberships.order_by("id").values_list(),
         *team.account.invitations.order_by("id").values_list(),
+        *team.account.lines.order_by("id").values_list(),
+        *team.account.templates.order_by("id").values_list(),
+        *team.account.api_keys.order_by("id").values_list(),
         *Account.objects.filter(id=team.account.id).values_list(),
     ]
 

@@ -1,0 +1,1 @@
+"""An in-process provider for tests: records what it is asked to do and fails on request."""

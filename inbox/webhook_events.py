@@ -1,0 +1,183 @@
+"""Processing stored webhook events: claim, route each change to its line's account, apply.
+
+The webhook view stores the raw body and answers; a worker runs ``process_event``. An event is
+claimed by compare-and-set on a lease, so two runs never process it together and one whose worker
+died is taken up again by ``retry_stale_events``. Everything below is idempotent anyway (unique
+wamids, forward-only statuses), so a second processing changes nothing.
+
+Routing never guesses: a change goes to the line whose phone_number_id it names (on a per-line
+URL, only that line's), WABA-level fields to the account whose lines use that WABA; anything
+else is logged and dropped, so no account ever sees another's data. Each message, status and
+change is applied in its own transaction: one failing does not lose the others, and its error is
+kept on the event.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from functools import partial
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from inbox import receiving, statuses, waba_updates
+from inbox.models import Line, WebhookEvent
+from inbox.providers.whatsapp_cloud import inbound
+from inbox.providers.whatsapp_cloud.inbound import JSON, Change, MalformedWebhookError
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+RETRY_AFTER = timedelta(minutes=1)  # an unprocessed event this old lost its task (or its worker)
+MAX_ATTEMPTS = 5
+WABA_FIELDS: dict[str, Callable[[list[Line], JSON], None]] = {
+    "message_template_status_update": waba_updates.template_status,
+    "phone_number_quality_update": waba_updates.quality,
+}
+
+
+def process_event(event_id: int) -> bool:
+    """Process one stored event unless another run has it or it is done; True when processed."""
+    now = timezone.now()
+    events = WebhookEvent.objects.filter(id=event_id, processed_at=None)
+    claimed = events.filter(Q(locked_until=None) | Q(locked_until__lt=now)).update(
+        locked_until=now + LEASE, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return False
+    event = WebhookEvent.objects.select_related("line__account").get(id=event_id)
+    try:
+        errors = Router(event.line).process(inbound.load_envelope(bytes(event.body)))
+    except MalformedWebhookError as error:  # the view checked it; a body edited since would land here
+        errors = [str(error)]
+    events.update(processed_at=timezone.now(), locked_until=None, error="\n".join(errors)[:10_000])
+    return True
+
+
+def stale_event_ids() -> list[int]:
+    """Events whose task was lost or whose worker died, for ``process_event`` again."""
+    now = timezone.now()
+    return list(
+        WebhookEvent.objects.filter(
+            processed_at=None, received_at__lt=now - RETRY_AFTER, attempts__lt=MAX_ATTEMPTS
+        )
+        .filter(Q(locked_until=None) | Q(locked_until__lt=now))
+        .order_by("received_at")
+        .values_list("id", flat=True)[:500]
+    )
+
+
+class Router:
+    """Routes the changes of one event; ``line`` is the line of a per-line URL, None for the
+    platform app's URL."""
+
+    def __init__(self, line: Line | None) -> None:
+        self.line = line
+        self.errors: list[str] = []
+        self._lines: dict[str, Line | None] = {}
+
+    def process(self, envelope: JSON) -> list[str]:
+        for change in inbound.changes(envelope):
+            if change.field == "messages":
+                self._messages(change)
+            elif change.field in WABA_FIELDS:
+                self._guarded(change.field, partial(self._waba_change, change))
+            elif change.field == "user_preferences":
+                self._user_preferences(change)
+            else:
+                log.info("webhook field %r ignored (WABA %s)", change.field, change.waba_id)
+        return self.errors
+
+    def _messages(self, change: Change) -> None:
+        line = self._line_for(change.phone_number_id)
+        if line is None:
+            return
+        contacts = inbound.objects(change.value, "contacts")
+        received = inbound.objects(change.value, "messages")
+        for raw in received:
+            self._guarded(f"message {raw.get('id')}", partial(self._message, line, raw, contacts))
+        for raw in inbound.objects(change.value, "statuses"):
+            self._guarded(f"status {raw.get('id')}", partial(self._status, line, raw))
+
+    @staticmethod
+    def _message(line: Line, raw: JSON, contacts: list[JSON]) -> None:
+        receiving.receive_message(line, inbound.parse_message(raw, contacts))
+
+    @staticmethod
+    def _status(line: Line, raw: JSON) -> None:
+        update = inbound.parse_status(raw)
+        statuses.apply_status(
+            line,
+            update.wamid,
+            update.status,
+            errors=update.errors,
+            callback_data=update.callback_data,
+            timestamp=update.at,
+        )
+
+    def _waba_change(self, change: Change) -> None:
+        lines = self._waba_lines(change.waba_id)
+        if lines:
+            WABA_FIELDS[change.field](lines, change.value)
+
+    def _user_preferences(self, change: Change) -> None:
+        # Marketing opt-out feeds campaigns, a later issue: recorded in the log until then.
+        line = self._line_for(change.phone_number_id)
+        for preference in inbound.objects(change.value, "user_preferences"):
+            log.info(
+                "user preference on line %s: %s %s",
+                line.id if line else None,
+                preference.get("category"),
+                preference.get("value"),
+            )
+
+    def _line_for(self, phone_number_id: str) -> Line | None:
+        if phone_number_id not in self._lines:
+            self._lines[phone_number_id] = self._find_line(phone_number_id)
+        return self._lines[phone_number_id]
+
+    def _find_line(self, phone_number_id: str) -> Line | None:
+        if self.line is not None:
+            if phone_number_id and phone_number_id == self.line.phone_number_id:
+                return self.line
+            log.warning("phone_number_id %r dropped: not line %s's", phone_number_id, self.line.id)
+            return None
+        # Unscoped: Meta's phone_number_id is unique on the platform and names the line's account.
+        line = (
+            Line.objects.unscoped().select_related("account").filter(phone_number_id=phone_number_id).first()
+        )
+        if line is None or not phone_number_id:
+            log.warning("phone_number_id %r matches no line: dropped", phone_number_id)
+            return None
+        return line
+
+    def _waba_lines(self, waba_id: str) -> list[Line]:
+        """The lines a WABA-level change may update: the URL's line when it names that WABA; on
+        the platform URL, the WABA's lines when they all belong to one account."""
+        if self.line is not None:
+            lines = [self.line] if waba_id and waba_id == self.line.waba_id else []
+        else:
+            # Unscoped: routing a platform webhook by Meta's WABA id, checked to one account below.
+            lines = (
+                list(Line.objects.unscoped().select_related("account").filter(waba_id=waba_id))
+                if waba_id
+                else []
+            )
+            if len({line.account_id for line in lines}) > 1:
+                log.error("WABA %s is used by lines of several accounts: change dropped", waba_id)
+                return []
+        if not lines:
+            log.warning("WABA %r matches no line: change dropped", waba_id)
+        return lines
+
+    def _guarded(self, what: str, apply: Callable[[], object]) -> None:
+        """Apply one part in its own transaction; an error is logged and kept, the rest goes on."""
+        try:
+            with transaction.atomic():
+                apply()
+        except Exception as error:  # one bad part must not lose the batch's others
+            log.exception("webhook %s failed", what)
+            self.errors.append(f"{what}: {type(error).__name__}: {error}")
