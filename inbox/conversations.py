@@ -86,7 +86,10 @@ def current_conversation(line: Line, contact: Contact, *, initiated_by: Initiato
                 updated_at=now,
             )
     except IntegrityError:  # a concurrent message opened it first
-        return conversations.exclude(status=ConversationStatus.CLOSED).select_for_update().get()
+        opened = conversations.exclude(status=ConversationStatus.CLOSED).select_for_update().first()
+        if opened is None:
+            raise  # another constraint: not the race this handles
+        return opened
 
 
 def set_status(conversation: Conversation, status: ConversationStatus) -> Conversation:

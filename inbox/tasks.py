@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import Task, shared_task
+from django.core.cache import cache
 
 from inbox import media, outbox, statuses, webhook_events
 from inbox.providers import TransportError
@@ -23,19 +24,27 @@ def deliver_due_outbox() -> int:
     return outbox.deliver_due()
 
 
-@shared_task
-def process_webhook_event(event_id: int) -> bool:
-    """Apply one stored webhook (enqueued on commit by the webhook view)."""
-    return webhook_events.process_event(event_id)
+# Set while a drain is queued and not yet started: webhooks then need not queue another.
+DRAIN_QUEUED = "inbox:webhook-drain-queued"
+DRAIN_QUEUED_TTL = 30  # a queued drain whose task was lost stops blocking new ones after this
+
+
+def request_drain() -> None:
+    """Have the stored webhooks processed (the webhook view calls it on commit). One cache
+    round trip instead of a Celery publish per webhook; the drain clears the mark before it
+    looks, so an event stored after that asks for (and gets) a drain of its own."""
+    if cache.add(DRAIN_QUEUED, 1, DRAIN_QUEUED_TTL):
+        drain_webhook_events.delay()
 
 
 @shared_task
-def retry_webhook_events() -> int:
-    """Every minute (beat): events whose task was lost or whose worker died."""
-    event_ids = webhook_events.stale_event_ids()
-    for event_id in event_ids:
-        process_webhook_event.delay(event_id)
-    return len(event_ids)
+def drain_webhook_events() -> int:
+    """Process the stored webhooks; also every minute (beat) for events whose worker died."""
+    cache.delete(DRAIN_QUEUED)
+    processed, more = webhook_events.drain()
+    if more:
+        request_drain()
+    return processed
 
 
 @shared_task

@@ -182,9 +182,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inbox.tasks.deliver_due_outbox",
         "schedule": 5,
     },
-    # Webhook events whose processing task was lost or whose worker died (inbox/webhook_events.py).
-    "retry-webhook-events": {
-        "task": "inbox.tasks.retry_webhook_events",
+    # Webhook events whose drain was lost or whose worker died (inbox/webhook_events.py).
+    "drain-webhook-events": {
+        "task": "inbox.tasks.drain_webhook_events",
         "schedule": 60,
     },
     "purge-unmatched-statuses": {

@@ -7,7 +7,7 @@ import time
 from django.db.models import Count
 
 from audience.models import Contact
-from inbox.models import Conversation, Direction, Line, Message, MessageStatus, WebhookEvent
+from inbox.models import AccountSequence, Conversation, Direction, Line, Message, MessageStatus, WebhookEvent
 from spoter.accounts.models import Account
 
 CONTACTS = 100
@@ -34,6 +34,7 @@ def create_line_with_outbound(
         Conversation(account=account, number=i + 1, line=line, contact=contact)
         for i, contact in enumerate(contacts)
     )
+    AccountSequence.objects.create(account=account, name="conversation", value=CONTACTS)
     outbound = [(f"wamid.bench-out-{i}", contacts[i % CONTACTS].wa_id) for i in range(count)]
     Message.objects.bulk_create(
         (
