@@ -49,14 +49,15 @@ def sync_templates(line: Line) -> int:
     remote = get_provider(line).fetch_templates()
     templates = Template.objects.for_account(line.account).filter(waba_id=line.waba_id)
     with transaction.atomic():
-        seen = [_store(line, item).id for item in remote]
+        seen = [store_template(line, item).id for item in remote]
         templates.exclude(id__in=seen).exclude(status=TemplateStatus.DELETED).update(
             status=TemplateStatus.DELETED, updated_at=timezone.now()
         )
     return len(remote)
 
 
-def _store(line: Line, item: RemoteTemplate) -> Template:
+def store_template(line: Line, item: RemoteTemplate) -> Template:
+    """Insert or update the account's copy of one of the line's WABA templates."""
     template, _created = Template.objects.for_account(line.account).update_or_create(
         account=line.account,
         waba_id=line.waba_id,
@@ -91,7 +92,7 @@ def submit_template(
             _("WhatsApp refused the template: %(reason)s") % {"reason": error.details or error.title},
             code="provider",
         ) from error
-    return _store(line, created)
+    return store_template(line, created)
 
 
 def validate_template(*, name: str, language: str, category: str, components: list[dict[str, Any]]) -> None:

@@ -29,13 +29,4 @@ def media_file(
     if found is None or not found.file:
         raise Http404
     media.check_token(token, found)
-    response = FileResponse(
-        found.file.open("rb"),
-        content_type=found.mime_type or "application/octet-stream",
-        as_attachment=found.mime_type not in media.INLINE_TYPES,
-        filename=media.download_name(found),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return media.file_response(found)

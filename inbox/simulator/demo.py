@@ -13,12 +13,12 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from inbox.lines import LineFields, create_line, update_line, webhook_url
+from inbox.lines import LineFields, create_line, set_line_active, update_line, webhook_url
 from inbox.models import Line
 from inbox.providers.base import RemoteTemplate
 from inbox.simulator.models import SimNumber
 from inbox.simulator.services import add_template, register_number
-from inbox.templates_service import _store as store_template
+from inbox.templates_service import store_template
 from spoter.accounts.models import Account
 
 PHONE_NUMBER_ID = "100000000000001"
@@ -100,9 +100,7 @@ def wire_demo_line(account: Account) -> tuple[Line, SimNumber]:
         line = create_line(account, **fields)
     else:
         update_line(line, **fields)
-        if not line.is_active:
-            line.is_active = True
-            line.save(update_fields=["is_active"])
+        set_line_active(line, active=True)
     number = register_number(
         phone_number_id=PHONE_NUMBER_ID,
         waba_id=WABA_ID,
