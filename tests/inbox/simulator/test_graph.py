@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from inbox.simulator import phone, services
+from inbox.simulator import services
 from inbox.simulator.models import SimCustomer, SimMessage, SimNumber, SimTemplate, SimWebhook
 from tests.inbox.simulator.helpers import (
     PHONE_NUMBER_ID,
@@ -25,24 +25,9 @@ from tests.inbox.simulator.helpers import (
     buttons,
     graph,
     interactive,
-    make_number,
     rows,
     text_body,
 )
-
-
-@pytest.fixture
-def number(db: None) -> SimNumber:
-    return make_number()
-
-
-@pytest.fixture
-def customer(number: SimNumber) -> SimCustomer:
-    """A customer who wrote a moment ago: the 24-hour window is open."""
-    customer = phone.start_chat(number, "+54 9 11 2233-4455", "Ana")
-    phone.say(customer, "Hola")
-    customer.refresh_from_db()
-    return customer
 
 
 def error_code(response: Any) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -18,21 +17,8 @@ from tests.inbox.simulator.helpers import (
     buttons,
     graph,
     interactive,
-    make_number,
     text_body,
 )
-
-
-@pytest.fixture
-def number(db: None) -> SimNumber:
-    return make_number()
-
-
-@pytest.fixture
-def customer(number: SimNumber) -> SimCustomer:
-    customer = phone.start_chat(number, "5491122334455", "Ana")
-    phone.say(customer, "Hola")
-    return customer
 
 
 def business_sends(body: dict[str, Any]) -> SimMessage:
