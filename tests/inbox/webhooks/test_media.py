@@ -70,6 +70,16 @@ def receive_image(line: Line, data: bytes, *, sha256: str | None = None) -> Medi
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_download_task_refuses_another_accounts_file(cloud_line: Line, globex: Team) -> None:
+    """Task arguments carry the account: a file id paired with another account does nothing."""
+    pending = receive_image(cloud_line, PNG)
+    assert media.download(globex.account, pending.id) is None
+    pending.refresh_from_db()
+    assert (pending.state, pending.file.name) == (MediaFile.State.PENDING, "")
+    assert media.download(cloud_line.account, pending.id) is not None
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_received_image_is_downloaded_checked_and_stored_under_its_account(
     cloud_line: Line, media_root: Path
 ) -> None:
