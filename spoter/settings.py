@@ -150,7 +150,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "spoter.cache.RedisCache", "LOCATION": REDIS_URL}}
     # The pub/sub layer delivered every message in our tests; the default one drops (FACTS.md).
     CHANNEL_LAYERS = {
         "default": {

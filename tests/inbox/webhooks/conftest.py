@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.test import Client
 
 from audience.models import Contact
@@ -82,3 +86,94 @@ def outbound(line: Line, wamid: str = "") -> Message:
         text="Su pedido salió hoy",
         status=MessageStatus.QUEUED,
     )
+
+
+@dataclass
+class AsgiResponse:
+    status_code: int
+    content: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> str:
+        return self.headers[name.lower()]
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+class AsgiClient:
+    """The production door (spoter.asgi, uvicorn's entry point) with the few Client methods the
+    webhook tests use. Run from the test's thread, so the database work lands in its transaction."""
+
+    def get(self, path: str, data: dict[str, str] | None = None) -> AsgiResponse:
+        return self.request("GET", path, query=urlencode(data or {}))
+
+    def post(
+        self,
+        path: str,
+        body: bytes,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+        **extra: str,
+    ) -> AsgiResponse:
+        named = {key[5:].replace("_", "-"): value for key, value in extra.items() if key.startswith("HTTP_")}
+        return self.request("POST", path, body, {"Content-Type": content_type, **(headers or {}), **named})
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        query: str = "",
+    ) -> AsgiResponse:
+        from spoter.asgi import application
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+            + [(b"host", b"127.0.0.1")],
+            "client": ("127.0.0.1", 40000),
+            "server": ("127.0.0.1", 8000),
+        }
+        sent: list[dict[str, Any]] = []
+        chunks = [body[i : i + 65536] for i in range(0, len(body), 65536)] or [b""]
+
+        async def receive() -> dict[str, Any]:
+            if chunks:
+                chunk = chunks.pop(0)
+                return {"type": "http.request", "body": chunk, "more_body": bool(chunks)}
+            await asyncio.Event().wait()  # the client stays until answered, as over a socket
+            raise AssertionError("unreachable")
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        async_to_sync(application)(scope, receive, send)
+        start = next(m for m in sent if m["type"] == "http.response.start")
+        content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        headers_out = {k.decode().lower(): v.decode() for k, v in start["headers"]}
+        return AsgiResponse(start["status"], content, headers_out)
+
+
+@pytest.fixture(params=["django", "asgi"])
+def door(request: pytest.FixtureRequest) -> Client | AsgiClient:
+    """Each webhook test runs through both doors: the Django views and the ASGI fast path."""
+    return Client() if request.param == "django" else AsgiClient()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The ASGI door returns its connection to the pool after each request, as production does,
+    which a test's enclosing transaction cannot survive: those tests commit and flush instead."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("door") == "asgi":
+            item.add_marker(pytest.mark.django_db(transaction=True))

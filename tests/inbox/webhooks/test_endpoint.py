@@ -6,12 +6,14 @@ import time
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 
 from audience.models import Contact
 from inbox.models import Conversation, Direction, Line, Message, MessageStatus, WebhookEvent
 from inbox.providers.whatsapp_cloud.inbound import sign
+from inbox.tasks import DRAIN_QUEUED
 from inbox.webhook_events import process_event
 from tests.conftest import Team
 from tests.inbox.webhooks.conftest import APP_SECRET, PHONE_NUMBER_ID, encode, fixture, make_line, post_signed
@@ -29,35 +31,33 @@ def platform(settings) -> None:
     settings.WHATSAPP_VERIFY_TOKEN = "platform-verify-token"
 
 
-def handshake(url: str, token: str) -> Any:
-    return Client().get(
-        url, {"hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": "1158201444"}
-    )
+def handshake(door: Any, url: str, token: str) -> Any:
+    return door.get(url, {"hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": "1158201444"})
 
 
-def test_the_handshake_echoes_the_challenge_for_the_right_token(line: Line) -> None:
-    response = handshake(line_url(line), line.verify_token)
+def test_the_handshake_echoes_the_challenge_for_the_right_token(door: Any, line: Line) -> None:
+    response = handshake(door, line_url(line), line.verify_token)
     assert response.status_code == 200
     assert response.content == b"1158201444"
     assert response["Content-Type"].startswith("text/plain")
-    assert handshake(line_url(line), "wrong").status_code == 403
-    assert Client().get(line_url(line), {"hub.verify_token": line.verify_token}).status_code == 403
+    assert handshake(door, line_url(line), "wrong").status_code == 403
+    assert door.get(line_url(line), {"hub.verify_token": line.verify_token}).status_code == 403
 
 
-def test_the_platform_endpoint_exists_only_when_configured(db: None, settings) -> None:
+def test_the_platform_endpoint_exists_only_when_configured(door: Any, db: None, settings) -> None:
     settings.WHATSAPP_APP_SECRET = ""
     url = reverse("whatsapp_webhook")
-    assert handshake(url, "").status_code == 404
+    assert handshake(door, url, "").status_code == 404
     body = encode(fixture("text"))
-    assert post_signed(Client(), url, body, "").status_code == 404
+    assert post_signed(door, url, body, "").status_code == 404
     settings.WHATSAPP_APP_SECRET, settings.WHATSAPP_VERIFY_TOKEN = PLATFORM_SECRET, "platform-verify-token"
-    assert handshake(url, "platform-verify-token").status_code == 200
-    assert handshake(url, "").status_code == 403
+    assert handshake(door, url, "platform-verify-token").status_code == 200
+    assert handshake(door, url, "").status_code == 403
 
 
-def test_an_unknown_line_is_404(db: None) -> None:
+def test_an_unknown_line_is_404(door: Any, db: None) -> None:
     url = reverse("whatsapp_line_webhook", kwargs={"line_uuid": "8a4f1f0e-2a4b-4c39-9d7e-1f0a3b2c4d5e"})
-    assert post_signed(Client(), url, encode(fixture("text")), APP_SECRET).status_code == 404
+    assert post_signed(door, url, encode(fixture("text")), APP_SECRET).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -71,18 +71,20 @@ def test_an_unknown_line_is_404(db: None) -> None:
         sign(b"{}", "other-secret"),
     ],
 )
-def test_a_missing_or_wrong_signature_is_403_and_stores_nothing(line: Line, header: str | None) -> None:
+def test_a_missing_or_wrong_signature_is_403_and_stores_nothing(
+    door: Any, line: Line, header: str | None
+) -> None:
     headers = {} if header is None else {"X-Hub-Signature-256": header}
-    response = Client().post(
+    response = door.post(
         line_url(line), encode(fixture("text")), content_type="application/json", headers=headers
     )
     assert response.status_code == 403
     assert not WebhookEvent.objects.exists()
 
 
-def test_another_lines_secret_does_not_sign_for_this_line(line: Line, globex: Team) -> None:
+def test_another_lines_secret_does_not_sign_for_this_line(door: Any, line: Line, globex: Team) -> None:
     other = make_line(globex, phone_number_id="999", app_secret="globex-secret")
-    response = post_signed(Client(), line_url(line), encode(fixture("text")), other.app_secret)
+    response = post_signed(door, line_url(line), encode(fixture("text")), other.app_secret)
     assert response.status_code == 403
     assert not WebhookEvent.objects.exists()
 
@@ -97,34 +99,37 @@ def test_another_lines_secret_does_not_sign_for_this_line(line: Line, globex: Te
         b'{"object": "whatsapp_business_account"}',
     ],
 )
-def test_malformed_bodies_are_400_with_a_json_error(line: Line, body: bytes) -> None:
-    response = post_signed(Client(), line_url(line), body, APP_SECRET)
+def test_malformed_bodies_are_400_with_a_json_error(door: Any, line: Line, body: bytes) -> None:
+    response = post_signed(door, line_url(line), body, APP_SECRET)
     assert response.status_code == 400
     assert response.json()["error"] == "malformed"
     assert not WebhookEvent.objects.exists()
 
 
-def test_a_signed_webhook_is_stored_raw_and_processing_is_enqueued_on_commit(
-    line: Line, django_capture_on_commit_callbacks
+def test_a_signed_webhook_is_stored_raw_and_a_drain_requested_on_commit(
+    door: Any, line: Line, django_capture_on_commit_callbacks
 ) -> None:
     body = encode(fixture("text"))
-    with django_capture_on_commit_callbacks() as callbacks:
-        response = post_signed(Client(), line_url(line), body, APP_SECRET)
+    cache.delete(DRAIN_QUEUED)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_signed(door, line_url(line), body, APP_SECRET)
+        # Inside a transaction (the test's, around the Django door) the request waits for the commit.
+        assert (cache.get(DRAIN_QUEUED) is None) == transaction.get_connection().in_atomic_block
     assert response.status_code == 200
     event = WebhookEvent.objects.get()
     assert bytes(event.body) == body
     assert event.line_id == line.id
     assert event.processed_at is None
-    assert len(callbacks) == 1  # the task is queued only once the row is committed
+    assert cache.get(DRAIN_QUEUED) == 1
 
 
-def test_the_platform_endpoint_stores_without_a_line(db: None, platform: None) -> None:
-    response = post_signed(Client(), reverse("whatsapp_webhook"), encode(fixture("text")), PLATFORM_SECRET)
+def test_the_platform_endpoint_stores_without_a_line(door: Any, db: None, platform: None) -> None:
+    response = post_signed(door, reverse("whatsapp_webhook"), encode(fixture("text")), PLATFORM_SECRET)
     assert response.status_code == 200
     assert WebhookEvent.objects.get().line_id is None
 
 
-def test_a_3_mb_batch_is_accepted_and_all_of_it_applied(line: Line) -> None:
+def test_a_3_mb_batch_is_accepted_and_all_of_it_applied(door: Any, line: Line) -> None:
     """Meta's largest batch: 1,000 updates in 3 MB, here 100 long messages and 900 statuses."""
     conversation = Conversation.objects.for_account(line.account).create(
         account=line.account,
@@ -158,7 +163,7 @@ def test_a_3_mb_batch_is_accepted_and_all_of_it_applied(line: Line) -> None:
     ]
     raw = encode(body)
     assert len(raw) > 2_900_000
-    assert post_signed(Client(), line_url(line), raw, APP_SECRET).status_code == 200
+    assert post_signed(door, line_url(line), raw, APP_SECRET).status_code == 200
     assert process_event(WebhookEvent.objects.get().id)
     assert WebhookEvent.objects.get().error == ""
     messages = Message.objects.for_account(line.account)
@@ -167,12 +172,32 @@ def test_a_3_mb_batch_is_accepted_and_all_of_it_applied(line: Line) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_webhook_reaches_the_inbox_through_the_worker(worker: None, acme: Team) -> None:
+def test_a_webhook_reaches_the_inbox_through_the_worker(door: Any, worker: None, acme: Team) -> None:
     """End to end: the view, the commit, the Redis broker, the Celery worker, the services."""
     line = make_line(acme, phone_number_id=PHONE_NUMBER_ID, provider="sandbox")
-    assert post_signed(Client(), line_url(line), encode(fixture("text")), APP_SECRET).status_code == 200
+    assert post_signed(door, line_url(line), encode(fixture("text")), APP_SECRET).status_code == 200
     deadline = time.monotonic() + 20
     while not Message.objects.for_account(acme.account).exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     message = Message.objects.for_account(acme.account).get()
     assert message.text == fixture("text")["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"]
+
+
+def test_a_body_over_4_mb_is_413_and_stores_nothing(door: Any, line: Line) -> None:
+    body = b'{"object": "whatsapp_business_account", "entry": [], "pad": "' + b"x" * (4 * 1024 * 1024) + b'"}'
+    response = post_signed(door, line_url(line), body, APP_SECRET)
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+    assert not WebhookEvent.objects.exists()
+
+
+def test_a_new_app_secret_works_at_once_and_the_old_one_stops(door: Any, line: Line) -> None:
+    """The secret is remembered per process; a signature that fails is checked again against
+    the stored secret, so rotating it never refuses Meta's new signatures."""
+    body = encode(fixture("text"))
+    assert post_signed(door, line_url(line), body, APP_SECRET).status_code == 200
+    line.app_secret = "rotated-secret"
+    line.save(update_fields=["app_secret"])
+    assert post_signed(door, line_url(line), body, "rotated-secret").status_code == 200
+    assert post_signed(door, line_url(line), body, APP_SECRET).status_code == 403
+    assert WebhookEvent.objects.count() == 2
