@@ -7,11 +7,32 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from spoter.accounts.models import Account
 from spoter.accounts.scoping import ScopedManager
+
+
+class Tag(models.Model):
+    """A coloured label on contacts and conversations (INB-7), for filters, segments, campaigns."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(_("name"), max_length=60)
+    color = models.CharField(_("colour"), max_length=7, default="#2563eb")  # #rrggbb
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager["Tag"]()
+
+    class Meta:
+        ordering: ClassVar = ["name"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(Lower("name"), "account", name="tag_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Contact(models.Model):
@@ -32,6 +53,9 @@ class Contact(models.Model):
     )
     # The line's answer to blocked contacts goes once per block (INB-13); unblocking resets it.
     blocked_reply_sent_at = models.DateTimeField(null=True, blank=True)
+    # The account's own fields ({"empresa": "Acme"}), usable as {{variables}} in messages.
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
     created_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(null=True, blank=True)
 

@@ -9,10 +9,9 @@ conversation.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import DateTimeField, Value
+from django.db.models import Case, DateTimeField, F, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -71,7 +70,7 @@ def receive_message(line: Line, inbound: InboundMessage) -> Message | None:
                 status=MessageStatus.RECEIVED,
                 sent_at=at,
             )
-            _touch(account, conversation, contact, at)
+            _touch(account, conversation, contact, message)
     except IntegrityError:
         if messages.filter(wamid=inbound.wamid).exists():
             return None  # a concurrent delivery of the same message won; ours rolled back whole
@@ -95,13 +94,17 @@ def _media_file(line: Line, inbound: InboundMessage) -> MediaFile | None:
     return media_file
 
 
-def _touch(account: Account, conversation: Conversation, contact: Contact, at: datetime) -> None:
-    """Move the conversation and the contact forward to ``at``, never back: messages arrive out
-    of order, and the 24-hour window runs from the latest one."""
+def _touch(account: Account, conversation: Conversation, contact: Contact, message: Message) -> None:
+    """Move the conversation and the contact forward to the message's time, never back: messages
+    arrive out of order, and the 24-hour window runs from the latest one. The list's preview is
+    the latest message's; every new customer message counts as unread."""
+    at = message.sent_at or message.created_at
     when = Value(at, output_field=DateTimeField())
     Conversation.objects.for_account(account).filter(id=conversation.id).update(
         last_inbound_at=Greatest(Coalesce("last_inbound_at", when), when),
+        preview=Case(When(last_message_at__lte=at, then=Value(message.text[:200])), default=F("preview")),
         last_message_at=Greatest("last_message_at", when),
+        unread_count=F("unread_count") + 1,
         updated_at=timezone.now(),
     )
     Contact.objects.for_account(account).filter(id=contact.id).update(

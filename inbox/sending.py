@@ -134,10 +134,12 @@ def _send(
             _write(conversation, item, sender=sender, automated=automated, reply_to=reply_to, now=now)
             for item in drafts
         ]
+        preview = messages[-1].text[:200]
         Conversation.objects.for_account(account).filter(id=conversation.id).update(
-            last_message_at=now, updated_at=now
+            last_message_at=now, updated_at=now, preview=preview
         )
         conversation.last_message_at = conversation.updated_at = now
+        conversation.preview = preview
         entries = OutboxEntry.objects.for_account(account).bulk_create(
             [
                 OutboxEntry(account=account, message=message, available_at=now + SWEEP_DELAY)

@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audience.models import Contact
+from audience.models import Contact, Tag
 from spoter.accounts.models import Account, Membership
 from spoter.accounts.scoping import ScopedManager
 from spoter.crypto import EncryptedTextField
@@ -127,6 +127,11 @@ class Conversation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Kept with each message so the list needs no lookup of the last one.
+    preview = models.CharField(max_length=200, blank=True)
+    # Customer messages since an operator last opened the chat.
+    unread_count = models.PositiveIntegerField(default=0)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
 
     objects = ScopedManager["Conversation"]()
 
@@ -140,7 +145,18 @@ class Conversation(models.Model):
             ),
         ]
         indexes: ClassVar = [
+            # The list's filters (INB-1), newest activity first.
+            models.Index(fields=["account", "-last_message_at", "-id"], name="conversation_list_all"),
             models.Index(fields=["account", "status", "-last_message_at"]),
+            models.Index(
+                fields=["account", "assignee", "-last_message_at"], name="conversation_list_assignee"
+            ),
+            models.Index(fields=["account", "line", "-last_message_at"], name="conversation_list_line"),
+            models.Index(
+                fields=["account", "-last_message_at"],
+                condition=Q(unread_count__gt=0),
+                name="conversation_list_unread",
+            ),
             models.Index(fields=["account", "updated_at"]),
         ]
 
