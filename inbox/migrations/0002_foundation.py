@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('audience', '0002_contact_custom_fields_tag_contact_tags_and_more'),
+        ('audience', '0002_tags'),
         ('inbox', '0001_initial'),
     ]
 
