@@ -6,8 +6,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audience.models import Contact
-from inbox.models import Conversation, ConversationStatus, Initiator, Line, next_number
-from spoter.accounts.models import Account
+from inbox import events
+from inbox.models import (
+    Conversation,
+    ConversationEvent,
+    ConversationStatus,
+    EventKind,
+    Initiator,
+    Line,
+    next_number,
+)
+from spoter.accounts.models import Account, Membership
 
 
 def find_or_create_contact(
@@ -92,15 +101,36 @@ def current_conversation(line: Line, contact: Contact, *, initiated_by: Initiato
         return opened
 
 
-def set_status(conversation: Conversation, status: ConversationStatus) -> Conversation:
-    """Close, reopen or park a conversation (INB-12)."""
+def set_status(
+    conversation: Conversation, status: ConversationStatus, *, actor: Membership | None = None
+) -> Conversation:
+    """Close, reopen or park a conversation (INB-12). Closing and reopening are lines in the chat
+    history, written in the same transaction; setting the status it already has changes nothing."""
     now = timezone.now()
-    conversation.status = status
-    conversation.closed_at = now if status == ConversationStatus.CLOSED else None
-    conversation.updated_at = now
+    conversations = Conversation.objects.for_account(conversation.account)
     try:
         with transaction.atomic():
+            previous = (
+                conversations.select_for_update()
+                .filter(id=conversation.id)
+                .values_list("status", flat=True)
+                .get()
+            )
+            conversation.status = status
+            conversation.closed_at = now if status == ConversationStatus.CLOSED else None
+            conversation.updated_at = now
+            if previous == status:
+                return conversation
             conversation.save(update_fields=["status", "closed_at", "updated_at"])
+            if ConversationStatus.CLOSED in (previous, status):
+                ConversationEvent.objects.for_account(conversation.account).create(
+                    account=conversation.account,
+                    conversation=conversation,
+                    kind=EventKind.CLOSED if status == ConversationStatus.CLOSED else EventKind.REOPENED,
+                    actor=actor,
+                    created_at=now,
+                )
+            events.conversation_changed(conversation)
     except IntegrityError:  # reopening while another conversation with the contact is open
         raise ValueError("conversation_already_open") from None
     return conversation

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from inbox import events
 from inbox.models import MediaFile, Message, MessageStatus, OutboxEntry
 from inbox.providers import Provider, TransportError, get_provider
 from inbox.statuses import UNCONFIRMED, apply_unmatched_statuses
@@ -96,7 +97,8 @@ def deliver(entry_id: int) -> str:
             id=message.id, status=MessageStatus.QUEUED
         ).update(status=MessageStatus.SENT, status_changed_at=timezone.now())
         held.delete()
-    message.refresh_from_db(fields=["wamid", "status"])
+        message.refresh_from_db(fields=["wamid", "status"])
+        events.message_status(message)
     apply_unmatched_statuses(message)
     return "sent"
 
@@ -133,6 +135,8 @@ def _failed_attempt(
                 error_details=error.details,
             )
             held.delete()
+            message.refresh_from_db(fields=["status", "error_code", "error_title", "error_details"])
+            events.message_status(message)
         log.info("message %s failed: %s", message.id, note)
         return "failed"
     if posted and error.sent:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, DateTimeField, F, Value, When
+from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audience.models import Contact
-from inbox import media
+from inbox import events, media
+from inbox.assignment import auto_assign
 from inbox.content import Text
 from inbox.conversations import current_conversation, find_or_create_contact
 from inbox.models import (
@@ -71,6 +72,9 @@ def receive_message(line: Line, inbound: InboundMessage) -> Message | None:
                 sent_at=at,
             )
             _touch(account, conversation, contact, message)
+            if conversation.assignee_id is None and conversation.last_inbound_at is None:
+                auto_assign(conversation)  # the customer's first message: the line's round robin
+            events.message_created(message)
     except IntegrityError:
         if messages.filter(wamid=inbound.wamid).exists():
             return None  # a concurrent delivery of the same message won; ours rolled back whole
@@ -102,7 +106,12 @@ def _touch(account: Account, conversation: Conversation, contact: Contact, messa
     when = Value(at, output_field=DateTimeField())
     Conversation.objects.for_account(account).filter(id=conversation.id).update(
         last_inbound_at=Greatest(Coalesce("last_inbound_at", when), when),
-        preview=Case(When(last_message_at__lte=at, then=Value(message.text[:200])), default=F("preview")),
+        # A new conversation starts at its creation time, usually after Meta's timestamp of the
+        # first message: an empty preview takes the message anyway.
+        preview=Case(
+            When(Q(last_message_at__lte=at) | Q(preview=""), then=Value(message.text[:200])),
+            default=F("preview"),
+        ),
         last_message_at=Greatest("last_message_at", when),
         unread_count=F("unread_count") + 1,
         updated_at=timezone.now(),

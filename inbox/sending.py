@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audience.models import Contact
+from inbox import events
 from inbox.content import Content, Media, StoredMedia
 from inbox.conversations import current_conversation
 from inbox.drafts import Draft, draft
@@ -147,6 +148,8 @@ def _send(
             ]
         )
         transaction.on_commit(lambda: _enqueue([entry.id for entry in entries]))
+        for message in messages:
+            events.message_created(message)
     return messages
 
 

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from inbox import events
 from inbox.models import Direction, Line, Message, MessageStatus, UnmatchedStatus
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,12 @@ def _advance(
         # Our own "unconfirmed" failure (inbox/outbox.py) was a guess; Meta's word replaces it.
         movable |= Q(status=MessageStatus.FAILED, error_title=UNCONFIRMED)
         fields.update(error_code=None, error_title="", error_details="")
-    return messages.filter(movable).update(**fields) > 0
+    if not messages.filter(movable).update(**fields):
+        return False
+    moved = messages.select_related("conversation__account").first()
+    if moved is not None:
+        events.message_status(moved)
+    return True
 
 
 def _error_fields(error: dict[str, Any]) -> dict[str, Any]:

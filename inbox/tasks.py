@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import Task, shared_task
 from django.core.cache import cache
 
-from inbox import media, outbox, statuses, webhook_events
+from inbox import media, outbox, scheduling, statuses, teamwork, webhook_events
 from inbox.providers import TransportError
 from spoter.accounts.models import Account
 
@@ -64,3 +64,15 @@ def download_media(self: Task[[int, int], bool], account_id: int, media_id: int)
             media.fail(account, media_id, f"download: {error.title}")
             return False
         raise self.retry(countdown=min(300, 5 * 2**self.request.retries)) from error
+
+
+@shared_task
+def notify_due_reminders() -> int:
+    """Every few seconds (beat): reminders whose time has come notify their owner (INB-9)."""
+    return teamwork.notify_due_reminders()
+
+
+@shared_task
+def send_due_scheduled() -> int:
+    """Every few seconds (beat): scheduled messages whose time has come (INB-10)."""
+    return scheduling.send_due_scheduled()

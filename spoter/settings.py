@@ -182,6 +182,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inbox.tasks.deliver_due_outbox",
         "schedule": 5,
     },
+    # Reminders and scheduled messages whose time has come (inbox/teamwork.py, inbox/scheduling.py).
+    "notify-due-reminders": {
+        "task": "inbox.tasks.notify_due_reminders",
+        "schedule": 15,
+    },
+    "send-due-scheduled": {
+        "task": "inbox.tasks.send_due_scheduled",
+        "schedule": 15,
+    },
     # Webhook events whose drain was lost or whose worker died (inbox/webhook_events.py).
     "drain-webhook-events": {
         "task": "inbox.tasks.drain_webhook_events",

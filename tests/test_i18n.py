@@ -34,7 +34,8 @@ def test_the_account_language_applies_inside_the_account(acme: Team) -> None:
     acme.account.language = "en"
     acme.account.save(update_fields=["language"])
     page = client_for(acme.operator).get(reverse("inbox", kwargs={"account_slug": "acme"})).content.decode()
-    assert "Coming soon" in page
+    assert '<html lang="en">' in page
+    assert "Choose a conversation." in page
 
 
 def test_the_spanish_catalogue_is_complete() -> None:

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='ConversationEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('assigned', 'Assigned'), ('unassigned', 'Unassigned'), ('closed', 'Closed'), ('reopened', 'Reopened'), ('tagged', 'Tag added'), ('untagged', 'Tag removed'), ('bot', 'Bot action')], max_length=12)),
+                ('kind', models.CharField(choices=[('assigned', 'Assigned'), ('unassigned', 'Unassigned'), ('closed', 'Closed'), ('reopened', 'Reopened'), ('tagged', 'Tag added'), ('untagged', 'Tag removed'), ('bot', 'Bot action'), ('sched_failed', 'Scheduled message not sent')], max_length=12)),
                 ('text', models.CharField(blank=True, max_length=300)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
             ],

@@ -25,6 +25,7 @@ class EventKind(models.TextChoices):
     TAGGED = "tagged", _("Tag added")
     UNTAGGED = "untagged", _("Tag removed")
     BOT = "bot", _("Bot action")
+    SCHEDULED_FAILED = "sched_failed", _("Scheduled message not sent")
 
 
 class ConversationEvent(models.Model):

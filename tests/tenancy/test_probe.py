@@ -12,10 +12,22 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from audience.models import Contact, Tag
 from inbox.api.keys import create_api_key
+from inbox.conversations import current_conversation
+from inbox.models import (
+    Conversation,
+    ConversationEvent,
+    Initiator,
+    Message,
+    Note,
+    Reminder,
+    ScheduledMessage,
+)
 from spoter.accounts.models import Account, Membership, Role
 from tests.conftest import Team, client_for
 
@@ -91,9 +103,59 @@ def account_routes() -> list[Route]:
 ROUTES = account_routes()
 
 
+def probe_conversation(team: Team) -> Conversation:
+    """One conversation of the team's account (with a message), shared by a URL's parameters."""
+    found = Conversation.objects.for_account(team.account).first()
+    if found is not None:
+        return found
+    line = team.account.lines.create(name="Chat", provider="sandbox", display_number="+5491100000002")
+    contact = Contact.objects.for_account(team.account).create(
+        account=team.account, phone="+5491122334455", registered=True
+    )
+    with transaction.atomic():
+        conversation = current_conversation(line, contact, initiated_by=Initiator.CUSTOMER)
+    Message.objects.for_account(team.account).create(
+        account=team.account,
+        conversation=conversation,
+        line=line,
+        direction="in",
+        text="Hola",
+        status="received",
+        wamid="wamid.probe",
+    )
+    return conversation
+
+
+def probe_tag(team: Team) -> Tag:
+    """A tag on the probe conversation and on its contact."""
+    tag, _ = team.account.tags.get_or_create(name="Probe")
+    conversation = probe_conversation(team)
+    conversation.tags.add(tag)
+    conversation.contact.tags.add(tag)
+    return tag
+
+
 def url_for(route: Route, team: Team) -> str:
     """The route's URL filled with the ids of ``team``'s own objects."""
     objects: dict[str, Callable[[], int]] = {
+        "number": lambda: probe_conversation(team).number,
+        "message_id": lambda: (
+            Message.objects.for_account(team.account).get(conversation=probe_conversation(team)).id
+        ),
+        "contact_id": lambda: probe_conversation(team).contact_id,
+        # The contact panel's objects, on the probe conversation (inbox/panel_urls.py).
+        "tag_id": lambda: probe_tag(team).id,
+        "note_id": lambda: (
+            probe_conversation(team).contact.notes.create(account=team.account, text="Nota").id
+        ),
+        "scheduled_id": lambda: (
+            probe_conversation(team)
+            .scheduled.create(account=team.account, text="Hola", send_at="2099-01-01T00:00Z")
+            .id
+        ),
+        "quick_reply_id": lambda: (
+            team.account.quick_replies.get_or_create(shortcut="hola", text="Hola")[0].id
+        ),
         "member_id": lambda: team.operator.id,
         "invitation_id": lambda: (
             team.account.invitations.create(
@@ -181,6 +243,14 @@ def _snapshot(team: Team) -> list[object]:
         *team.account.lines.order_by("id").values_list(),
         *team.account.templates.order_by("id").values_list(),
         *team.account.api_keys.order_by("id").values_list(),
+        *team.account.conversations.order_by("id").values_list(),
+        *team.account.tags.order_by("id").values_list(),
+        *team.account.quick_replies.order_by("id").values_list(),
+        *(
+            row
+            for model in (Note, Reminder, ScheduledMessage, ConversationEvent)
+            for row in model.objects.for_account(team.account).order_by("id").values_list()
+        ),
         *Account.objects.filter(id=team.account.id).values_list(),
     ]
 

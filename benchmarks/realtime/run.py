@@ -1,0 +1,263 @@
+"""Live inbox events under load (issue 4, INB-3; benchmarks/README.md).
+
+Starts uvicorn and a Celery worker on PostgreSQL and Redis (the production setup), connects N
+operator websockets of one account (shared inbox: each must get every message) and M sockets of
+a second account (must get nothing), then posts signed inbound-message webhooks open-loop at a
+fixed rate. Every message.created event is timed from the moment its webhook was scheduled to the
+moment each socket had it. Afterwards every socket's record is checked: each message either
+reached it, or its absence shows as a gap in the socket's sequence numbers (so the browser resyncs
+and reads it from the database, where it is checked to be stored).
+
+    .venv/bin/python benchmarks/realtime/run.py --sockets 500 --rate 100 --seconds 20
+
+Listeners run in their own processes (--listeners) and share the machine's cores with the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.ingest import run as ingest  # noqa: E402  # the server start and signed bodies
+
+DB_NAME = "spoter_bench_realtime"
+REDIS_DB = "15"
+ENV = {
+    **ingest.ENV,
+    "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+    "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
+}
+ORIGIN = f"http://127.0.0.1:{ingest.PORT}"
+TEXT = re.compile(r"^hola (\d+)$")
+
+
+def prepare(operators: int, outsiders: int) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]]]:
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc"]
+    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"], check=True)
+    subprocess.run([*psql, f"CREATE DATABASE {DB_NAME}"], check=True)
+    subprocess.run(["redis-cli", "-n", REDIS_DB, "flushdb"], check=True, capture_output=True)
+    os.environ.update(ENV)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, check=True)
+    import django
+
+    django.setup()
+    from benchmarks.realtime.fixtures import create_account, line_uuid
+
+    line = {"phone_number_id": ingest.PHONE_NUMBER_ID, "waba_id": ingest.WABA_ID, "access_token": "unused"}
+    ours = create_account("bench", operators, line={**line, "app_secret": ingest.APP_SECRET})
+    theirs = create_account("other", outsiders)
+    return line_uuid("bench"), ours, theirs
+
+
+# --- Listeners (separate processes) ---------------------------------------------------------
+
+
+Socket = tuple[str, str, str]  # account slug, operator email, session
+
+
+def listen(sockets: list[Socket], inbox: Any, outbox: Any) -> None:
+    asyncio.run(_listen(sockets, inbox, outbox))
+
+
+async def _listen(sockets: list[Socket], inbox: Any, outbox: Any) -> None:
+    from websockets.asyncio.client import connect
+
+    records: list[dict[str, Any]] = [
+        {"slug": slug, "email": email, "got": {}, "seqs": [], "other": 0} for slug, email, _ in sockets
+    ]
+
+    async def run_one(index: int, slug: str, session: str, opened: asyncio.Event) -> None:
+        record = records[index]
+        url = f"ws://127.0.0.1:{ingest.PORT}/ws/a/{slug}/inbox/"
+        headers = {"Cookie": f"sessionid={session}"}
+        async with connect(url, origin=ORIGIN, additional_headers=headers, max_queue=None) as socket:  # type: ignore[arg-type]
+            hello = json.loads(await socket.recv())
+            record["hello"] = hello["seq"]
+            opened.set()
+            async for raw in socket:
+                now = time.time()
+                event = json.loads(raw)
+                if "seq" in event:
+                    record["seqs"].append(event["seq"])
+                match = (
+                    TEXT.match(event.get("preview", "")) if event.get("type") == "message.created" else None
+                )
+                if match:
+                    record["got"][int(match.group(1))] = now
+                else:
+                    record["other"] += 1
+
+    limit = asyncio.Semaphore(16)  # connect gradually: each connect costs the server a few queries
+    tasks = []
+    for index, (slug, _email, session) in enumerate(sockets):
+        opened = asyncio.Event()
+        async with limit:
+            tasks.append(asyncio.create_task(run_one(index, slug, session, opened)))
+            await asyncio.wait_for(opened.wait(), 30)
+    outbox.put("ready")
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, inbox.get)  # "stop"
+    for task in tasks:
+        task.cancel()
+    outbox.put(records)
+
+
+# --- Driver ---------------------------------------------------------------------------------
+
+
+def start_processes(web_workers: int, celery_concurrency: int) -> list[subprocess.Popen[bytes]]:
+    env = {**os.environ, **ENV}
+    bin_dir = Path(sys.executable).parent
+    uvicorn = [str(bin_dir / "uvicorn"), "spoter.asgi:application", "--port", str(ingest.PORT)]
+    celery = [str(bin_dir / "celery"), "-A", "spoter", "worker", "-l", "warning"]
+    return [
+        subprocess.Popen(
+            [*uvicorn, "--workers", str(web_workers), "--no-access-log", "--log-level", "warning"],
+            cwd=ROOT,
+            env=env,
+        ),
+        subprocess.Popen([*celery, "--concurrency", str(celery_concurrency)], cwd=ROOT, env=env),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sockets", type=int, default=500)
+    parser.add_argument("--outsiders", type=int, default=50, help="sockets of a second account")
+    parser.add_argument("--rate", type=int, default=100, help="inbound messages per second")
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--listeners", type=int, default=2, help="processes holding the sockets")
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--celery-concurrency", type=int, default=2)
+    parser.add_argument(
+        "--direct",
+        action="store_true",
+        help="publish the events from here at the rate (inbox.event_delivery), without webhooks or "
+        "the worker: the fan-out to the sockets alone",
+    )
+    args = parser.parse_args()
+
+    uuid, ours, theirs = prepare(args.sockets, args.outsiders)
+    processes = start_processes(args.web_workers, args.celery_concurrency)
+    context = multiprocessing.get_context("spawn")
+    sockets = [("bench", *pair) for pair in ours] + [("other", *pair) for pair in theirs]
+    shares = [sockets[i :: args.listeners] for i in range(args.listeners)]
+    pipes = [(context.Queue(), context.Queue()) for _ in shares]
+    listeners = [
+        context.Process(target=listen, args=(share, *pipe)) for share, pipe in zip(shares, pipes, strict=True)
+    ]
+    try:
+        ingest.wait_for_server()
+        for listener in listeners:
+            listener.start()
+        for _, outbox in pipes:
+            assert outbox.get(timeout=300) == "ready"  # a benchmark's own precondition
+        count = args.rate * args.seconds
+        start = time.time()
+        if args.direct:
+            publish_directly(args.rate, count, start)
+            drain = 0.0
+        else:
+            bodies = [ingest.inbound_body(n)[1] for n in range(count)]
+            path = f"/webhooks/whatsapp/{uuid}/"
+            posted = asyncio.run(ingest.run_rate(path, args.rate, bodies, connections=32))
+            print(json.dumps({"webhooks": posted}), flush=True)
+            from benchmarks.ingest.fixtures import wait_for_drain
+
+            drain = wait_for_drain(600)
+        time.sleep(3)  # the last events' way from the worker to the sockets
+        for inbox, _ in pipes:
+            inbox.put("stop")
+        records = [record for _, outbox in pipes for record in outbox.get(timeout=300)]
+        result = summarize(records, start, args.rate, count, drain, direct=args.direct)
+        print(json.dumps(result), flush=True)
+    finally:
+        for listener in listeners:
+            listener.join(10)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+
+def publish_directly(rate: int, count: int, start: float) -> None:
+    from inbox.event_delivery import deliver
+    from spoter.accounts.models import Membership
+
+    # The benchmark's own database: the first account's members.
+    members = list(
+        Membership.objects.unscoped().filter(account__slug="bench").values_list("id", "account_id")
+    )
+    ids = [member for member, _ in members]
+    for n in range(count):
+        delay = start + n / rate - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        payload = {"type": "message.created", "account_id": members[0][1], "preview": f"hola {n}"}
+        deliver(members[0][1], payload, ids)
+
+
+def summarize(
+    records: list[dict[str, Any]], start: float, rate: int, count: int, drain: float, *, direct: bool = False
+) -> dict[str, Any]:
+    from benchmarks.realtime.fixtures import final_seqs, stored_at
+
+    stored = {f"hola {n}": start + n / rate for n in range(count)} if direct else stored_at("bench")
+    seqs_now = final_seqs("bench")
+    latencies: list[float] = []
+    after_store: list[float] = []
+    missing = undetected = 0
+    ours = [record for record in records if record["slug"] == "bench"]
+    for record in ours:
+        latencies.extend(at - (start + n / rate) for n, at in record["got"].items())
+        after_store.extend(
+            at - stored[f"hola {n}"] for n, at in record["got"].items() if f"hola {n}" in stored
+        )
+        lost = count - len(record["got"])
+        missing += lost
+        # Seen gaps, plus the tail a reconnect's hello reveals: the events the browser knows it lacks.
+        known_missing = seqs_now[record["email"]] - record["hello"] - len(set(record["seqs"]))
+        undetected += max(0, lost - known_missing)
+    latencies.sort()
+    after_store.sort()
+
+    def pct(p: float, values: list[float] = latencies) -> float:
+        return round(values[min(len(values) - 1, int(p * len(values)))] * 1000, 1) if values else -1
+
+    return {
+        "sockets": len(ours),
+        "messages": count,
+        "stored": len({f"hola {n}" for n in range(count)} & stored.keys()),
+        "deliveries_expected": count * len(ours),
+        "deliveries_live": len(latencies),
+        "missed_live": missing,
+        "missed_without_gap": undetected,
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
+        "max_ms": pct(1.0),
+        # From the message's row (written in the worker) to the socket: the realtime path alone.
+        "stored_to_socket_p50_ms": pct(0.50, after_store),
+        "stored_to_socket_p95_ms": pct(0.95, after_store),
+        "stored_to_socket_p99_ms": pct(0.99, after_store),
+        "outsider_events": sum(len(r["seqs"]) for r in records if r["slug"] != "bench"),
+        "drain_s": round(drain, 1),
+    }
+
+
+if __name__ == "__main__":
+    main()
