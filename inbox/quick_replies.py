@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from audience.models import Contact
 from inbox.models import QuickReply
-from spoter.accounts.models import Account, Membership
+from spoter.accounts.models import Account, Membership, Role
 
 VARIABLE = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
 
@@ -39,3 +41,32 @@ def render_quick_reply(text: str, contact: Contact, membership: Membership) -> s
 
 def matching(account: Account, prefix: str, limit: int = 8) -> QuerySet[QuickReply]:
     return QuickReply.objects.for_account(account).filter(shortcut__istartswith=prefix)[:limit]
+
+
+class ShortcutTakenError(Exception):
+    """Another quick reply of the account uses the shortcut (case-insensitively)."""
+
+
+def _check_editor(quick_reply: QuickReply, by: Membership) -> None:
+    if by.account_id != quick_reply.account_id:
+        raise ValueError("a member of another account")
+    if not by.role_enum.at_least(Role.SUPERVISOR):
+        raise PermissionDenied
+
+
+def save_quick_reply(quick_reply: QuickReply, *, shortcut: str, text: str, by: Membership) -> QuickReply:
+    """Create or edit a quick reply (supervisors and admins). The unique constraint decides
+    between two people saving the same shortcut at once."""
+    _check_editor(quick_reply, by)
+    quick_reply.shortcut, quick_reply.text = shortcut, text
+    try:
+        with transaction.atomic():
+            quick_reply.save()
+    except IntegrityError:
+        raise ShortcutTakenError(shortcut) from None
+    return quick_reply
+
+
+def delete_quick_reply(quick_reply: QuickReply, *, by: Membership) -> None:
+    _check_editor(quick_reply, by)
+    quick_reply.delete()

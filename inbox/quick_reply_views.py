@@ -4,7 +4,6 @@ them in the composer by typing /shortcut."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from inbox.models import QuickReply
 from inbox.panel_forms import QuickReplyForm
+from inbox.quick_replies import ShortcutTakenError, delete_quick_reply, save_quick_reply
 from spoter.accounts.access import AccountRequest, require_role
 from spoter.accounts.models import Role
 
@@ -46,9 +46,13 @@ def _edit(request: AccountRequest, quick_reply: QuickReply) -> HttpResponse:
     form = QuickReplyForm(request.POST if request.method == "POST" else None, instance=quick_reply)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                saved = form.save()
-        except IntegrityError:  # the same shortcut saved by someone else a moment ago
+            saved = save_quick_reply(
+                quick_reply,
+                shortcut=form.cleaned_data["shortcut"],
+                text=form.cleaned_data["text"],
+                by=request.membership,
+            )
+        except ShortcutTakenError:  # the same shortcut saved by someone else a moment ago
             form.add_error("shortcut", _("Another quick reply already uses this shortcut."))
         else:
             messages.success(request, _("Quick reply /%(shortcut)s saved.") % {"shortcut": saved.shortcut})
@@ -65,6 +69,6 @@ def _edit(request: AccountRequest, quick_reply: QuickReply) -> HttpResponse:
 @require_role(Role.SUPERVISOR)
 def quick_reply_delete(request: AccountRequest, account_slug: str, quick_reply_id: int) -> HttpResponse:
     quick_reply = _get(request, quick_reply_id)
-    quick_reply.delete()
+    delete_quick_reply(quick_reply, by=request.membership)
     messages.success(request, _("Quick reply /%(shortcut)s deleted.") % {"shortcut": quick_reply.shortcut})
     return redirect("settings_quick_replies", account_slug=account_slug)

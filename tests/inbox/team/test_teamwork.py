@@ -20,11 +20,13 @@ from inbox.models import (
     EventKind,
     Message,
     Note,
+    QuickReply,
     Reminder,
     ScheduledMessage,
     ScheduledStatus,
 )
 from inbox.providers.sandbox.transport import Sandbox
+from inbox.quick_replies import ShortcutTakenError, delete_quick_reply, save_quick_reply
 from inbox.scheduling import cancel_scheduled, schedule_message, send_due_scheduled
 from inbox.teamwork import (
     add_note,
@@ -219,3 +221,17 @@ def test_scheduling_needs_text_a_future_time_and_a_visible_chat(
         schedule_message(conversation, "Hola", timezone.now() + HOUR, author=private)
     assert not ScheduledMessage.objects.for_account(acme.account).exists()
     assert Contact.objects.for_account(acme.account).count() == 1
+
+
+def test_quick_replies_are_saved_by_supervisors_and_one_shortcut_wins(acme: Team) -> None:
+    first = save_quick_reply(
+        QuickReply(account=acme.account), shortcut="hola", text="Hola", by=acme.supervisor
+    )
+    # The form's check passed for both: the database's case-insensitive constraint decides.
+    with pytest.raises(ShortcutTakenError):
+        save_quick_reply(QuickReply(account=acme.account), shortcut="HOLA", text="Otra", by=acme.supervisor)
+    with pytest.raises(PermissionDenied):
+        save_quick_reply(QuickReply(account=acme.account), shortcut="chau", text="Chau", by=acme.operator)
+    with pytest.raises(PermissionDenied):
+        delete_quick_reply(first, by=acme.operator)
+    assert list(QuickReply.objects.for_account(acme.account).values_list("text", flat=True)) == ["Hola"]
