@@ -70,6 +70,13 @@ def find_or_create_contact(
 def current_conversation(line: Line, contact: Contact, *, initiated_by: Initiator) -> Conversation:
     """The contact's conversation on the line: the one not closed, else the latest closed one
     reopened, else a new one with the account's next number. Call inside a transaction."""
+    conversation = _current_conversation(line, contact, initiated_by)
+    # The caller holds these already: events and visibility read them without fetching them again.
+    conversation.account, conversation.line, conversation.contact = line.account, line, contact
+    return conversation
+
+
+def _current_conversation(line: Line, contact: Contact, initiated_by: Initiator) -> Conversation:
     conversations = Conversation.objects.for_account(line.account).filter(line=line, contact=contact)
     conversation = conversations.exclude(status=ConversationStatus.CLOSED).select_for_update().first()
     if conversation is not None:

@@ -53,10 +53,10 @@ def sign(body: bytes) -> str:
     return "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
 
 
-def envelope(value: dict[str, object]) -> bytes:
+def envelope(value: dict[str, object], phone_number_id: str = PHONE_NUMBER_ID) -> bytes:
     value = {
         "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "5491100000000", "phone_number_id": PHONE_NUMBER_ID},
+        "metadata": {"display_phone_number": "5491100000000", "phone_number_id": phone_number_id},
         **value,
     }
     change = {"field": "messages", "value": value}
@@ -65,12 +65,16 @@ def envelope(value: dict[str, object]) -> bytes:
     ).encode()
 
 
-def inbound_body(n: int) -> tuple[str, bytes]:
+def inbound_body(
+    n: int, customer: int | None = None, phone_number_id: str = PHONE_NUMBER_ID
+) -> tuple[str, bytes]:
+    """Message ``n`` (text "hola <n>") from ``customer`` (by default one of 5,000 by n)."""
     wamid = f"wamid.bench-in-{n}"
-    wa_id = f"54911{n % 5000:08d}"
+    customer = n % 5000 if customer is None else customer
+    wa_id = f"54911{customer:08d}"
     body = envelope(
         {
-            "contacts": [{"profile": {"name": f"Cliente {n % 5000}"}, "wa_id": wa_id}],
+            "contacts": [{"profile": {"name": f"Cliente {customer}"}, "wa_id": wa_id}],
             "messages": [
                 {
                     "from": wa_id,
@@ -80,7 +84,8 @@ def inbound_body(n: int) -> tuple[str, bytes]:
                     "text": {"body": f"hola {n}"},
                 }
             ],
-        }
+        },
+        phone_number_id,
     )
     return wamid, body
 
@@ -152,8 +157,12 @@ async def post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path:
     return int(status_line.split()[1])
 
 
-async def run_rate(path: str, rate: int, bodies: list[bytes], connections: int) -> dict[str, float]:
-    queue: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
+async def run_rate(
+    path: str | list[str], rate: int, bodies: list[bytes], connections: int
+) -> dict[str, float]:
+    """Post ``bodies`` open-loop at ``rate``, each to ``path`` (or to its own path of a list)."""
+    paths = [path] * len(bodies) if isinstance(path, str) else path
+    queue: asyncio.Queue[tuple[float, str, bytes] | None] = asyncio.Queue()
     latencies: list[float] = []
     errors = 0
 
@@ -161,9 +170,9 @@ async def run_rate(path: str, rate: int, bodies: list[bytes], connections: int) 
         nonlocal errors
         reader, writer = await asyncio.open_connection("127.0.0.1", PORT)
         while (item := await queue.get()) is not None:
-            scheduled, body = item
+            scheduled, target, body = item
             try:
-                status = await post(reader, writer, path, body)
+                status = await post(reader, writer, target, body)
             except (ConnectionError, asyncio.IncompleteReadError):
                 status = 0
                 writer.close()
@@ -174,12 +183,12 @@ async def run_rate(path: str, rate: int, bodies: list[bytes], connections: int) 
 
     workers = [asyncio.create_task(client()) for _ in range(connections)]
     start = time.perf_counter()
-    for i, body in enumerate(bodies):
+    for i, (target, body) in enumerate(zip(paths, bodies, strict=True)):
         scheduled = start + i / rate
         delay = scheduled - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        queue.put_nowait((scheduled, body))
+        queue.put_nowait((scheduled, target, body))
     for _ in workers:
         queue.put_nowait(None)
     await asyncio.gather(*workers)

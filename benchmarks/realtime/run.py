@@ -24,6 +24,7 @@ import re
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,24 @@ ORIGIN = f"http://127.0.0.1:{ingest.PORT}"
 TEXT = re.compile(r"^hola (\d+)$")
 
 
-def prepare(operators: int, outsiders: int) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]]]:
+@dataclass(frozen=True)
+class Bench:
+    """The accounts whose lines receive the messages: message ``n`` goes to ``accounts[n % K]``."""
+
+    accounts: list[tuple[str, str, str]]  # slug, webhook path, phone_number_id
+    sockets: list[tuple[str, str, str]]  # slug, member email, session (the outsiders' last)
+
+    def slug(self, n: int) -> str:
+        return self.accounts[n % len(self.accounts)][0]
+
+    def post(self, n: int, customers: int) -> tuple[str, bytes]:
+        """Message n's webhook: from one of its account's ``customers``, each writing in turn."""
+        _slug, path, phone_number_id = self.accounts[n % len(self.accounts)]
+        customer = (n // len(self.accounts)) % customers
+        return path, ingest.inbound_body(n, customer, phone_number_id)[1]
+
+
+def prepare(args: argparse.Namespace) -> Bench:
     psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc"]
     subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"], check=True)
     subprocess.run([*psql, f"CREATE DATABASE {DB_NAME}"], check=True)
@@ -53,12 +71,20 @@ def prepare(operators: int, outsiders: int) -> tuple[str, list[tuple[str, str]],
     import django
 
     django.setup()
-    from benchmarks.realtime.fixtures import create_account, line_uuid
+    from benchmarks.realtime.fixtures import Team, create_account, line_uuid
 
-    line = {"phone_number_id": ingest.PHONE_NUMBER_ID, "waba_id": ingest.WABA_ID, "access_token": "unused"}
-    ours = create_account("bench", operators, line={**line, "app_secret": ingest.APP_SECRET})
-    theirs = create_account("other", outsiders)
-    return line_uuid("bench"), ours, theirs
+    size = args.sockets // args.accounts
+    # A team as accounts have them: a supervisor per ten, half the operators on private inboxes.
+    team = Team(size) if args.all_shared else Team(size, supervisors=max(1, size // 10), private=size // 2)
+    accounts, sockets = [], []
+    for index in range(args.accounts):
+        slug, phone_number_id = f"bench{index}", str(int(ingest.PHONE_NUMBER_ID) + index)
+        line = {"phone_number_id": phone_number_id, "waba_id": ingest.WABA_ID, "access_token": "unused"}
+        sessions = create_account(slug, team, line={**line, "app_secret": ingest.APP_SECRET})
+        accounts.append((slug, f"/webhooks/whatsapp/{line_uuid(slug)}/", phone_number_id))
+        sockets += [(slug, *pair) for pair in sessions]
+    sockets += [("other", *pair) for pair in create_account("other", Team(args.outsiders))]
+    return Bench(accounts, sockets)
 
 
 # --- Listeners (separate processes) ---------------------------------------------------------
@@ -136,26 +162,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sockets", type=int, default=500)
-    parser.add_argument("--outsiders", type=int, default=50, help="sockets of a second account")
+    parser.add_argument("--sockets", type=int, default=500, help="members connected, split over the accounts")
+    parser.add_argument(
+        "--accounts",
+        type=int,
+        default=10,
+        help="accounts (each with a line) the sockets and messages split over",
+    )
+    parser.add_argument(
+        "--all-shared",
+        action="store_true",
+        help="every member a shared-inbox operator (no assignment): each message goes to every "
+        "socket of its account",
+    )
+    parser.add_argument("--outsiders", type=int, default=50, help="sockets of an account without a line")
     parser.add_argument("--rate", type=int, default=100, help="inbound messages per second")
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--per-customer", type=int, default=4, help="messages per customer (conversation)")
     parser.add_argument("--listeners", type=int, default=2, help="processes holding the sockets")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--celery-concurrency", type=int, default=2)
     parser.add_argument(
         "--direct",
         action="store_true",
-        help="publish the events from here at the rate (inbox.event_delivery), without webhooks or "
-        "the worker: the fan-out to the sockets alone",
+        help="publish the events from here at the rate (inbox.event_delivery) to the members who see "
+        "every conversation, without webhooks or the worker: the fan-out to the sockets alone",
     )
     args = parser.parse_args()
 
-    uuid, ours, theirs = prepare(args.sockets, args.outsiders)
+    bench = prepare(args)
     processes = start_processes(args.web_workers, args.celery_concurrency)
     context = multiprocessing.get_context("spawn")
-    sockets = [("bench", *pair) for pair in ours] + [("other", *pair) for pair in theirs]
-    shares = [sockets[i :: args.listeners] for i in range(args.listeners)]
+    shares = [bench.sockets[i :: args.listeners] for i in range(args.listeners)]
     pipes = [(context.Queue(), context.Queue()) for _ in shares]
     listeners = [
         context.Process(target=listen, args=(share, *pipe)) for share, pipe in zip(shares, pipes, strict=True)
@@ -167,14 +205,14 @@ def main() -> None:
         for _, outbox in pipes:
             assert outbox.get(timeout=300) == "ready"  # a benchmark's own precondition
         count = args.rate * args.seconds
+        customers = max(1, count // args.accounts // args.per_customer)
         start = time.time()
         if args.direct:
-            publish_directly(args.rate, count, start)
+            publish_directly(bench, args.rate, count, start)
             drain = 0.0
         else:
-            bodies = [ingest.inbound_body(n)[1] for n in range(count)]
-            path = f"/webhooks/whatsapp/{uuid}/"
-            posted = asyncio.run(ingest.run_rate(path, args.rate, bodies, connections=32))
+            paths, bodies = zip(*(bench.post(n, customers) for n in range(count)), strict=True)
+            posted = asyncio.run(ingest.run_rate(list(paths), args.rate, list(bodies), connections=32))
             print(json.dumps({"webhooks": posted}), flush=True)
             from benchmarks.ingest.fixtures import wait_for_drain
 
@@ -183,7 +221,8 @@ def main() -> None:
         for inbox, _ in pipes:
             inbox.put("stop")
         records = [record for _, outbox in pipes for record in outbox.get(timeout=300)]
-        result = summarize(records, start, args.rate, count, drain, direct=args.direct)
+        timing = Timing(start, args.rate, count)
+        result = summarize(records, timing, expected_messages(bench, timing, direct=args.direct), drain)
         print(json.dumps(result), flush=True)
     finally:
         for listener in listeners:
@@ -194,40 +233,71 @@ def main() -> None:
             process.wait(timeout=30)
 
 
-def publish_directly(rate: int, count: int, start: float) -> None:
+@dataclass(frozen=True)
+class Timing:
+    start: float
+    rate: int
+    count: int
+
+    def sent(self, n: int) -> float:
+        """When message n's webhook was scheduled (open loop)."""
+        return self.start + n / self.rate
+
+
+def publish_directly(bench: Bench, rate: int, count: int, start: float) -> None:
     from inbox.event_delivery import deliver
+    from inbox.visibility import sees_all
     from spoter.accounts.models import Membership
 
-    # The benchmark's own database: the first account's members.
-    members = list(
-        Membership.objects.unscoped().filter(account__slug="bench").values_list("id", "account_id")
-    )
-    ids = [member for member, _ in members]
+    # The benchmark's own database: each account's members who see every conversation.
+    everyone: dict[str, tuple[int, list[int]]] = {}
+    for member in Membership.objects.unscoped().select_related("account"):
+        if sees_all(member):
+            everyone.setdefault(member.account.slug, (member.account_id, []))[1].append(member.id)
     for n in range(count):
         delay = start + n / rate - time.time()
         if delay > 0:
             time.sleep(delay)
-        payload = {"type": "message.created", "account_id": members[0][1], "preview": f"hola {n}"}
-        deliver(members[0][1], payload, ids)
+        account_id, ids = everyone[bench.slug(n)]
+        deliver(
+            account_id, {"type": "message.created", "account_id": account_id, "preview": f"hola {n}"}, ids
+        )
+
+
+def expected_messages(bench: Bench, timing: Timing, *, direct: bool) -> dict[int, Any]:
+    """Message n -> where it was stored: in --direct, "stored" when published, never assigned."""
+    from benchmarks.realtime.fixtures import Stored, stored
+
+    if direct:
+        return {n: Stored(timing.sent(n), bench.slug(n), None) for n in range(timing.count)}
+    return {int(match.group(1)): row for text, row in stored().items() if (match := TEXT.match(text))}
 
 
 def summarize(
-    records: list[dict[str, Any]], start: float, rate: int, count: int, drain: float, *, direct: bool = False
+    records: list[dict[str, Any]], timing: Timing, messages: dict[int, Any], drain: float
 ) -> dict[str, Any]:
-    from benchmarks.realtime.fixtures import final_seqs, stored_at
+    """Each socket against the messages it should have had: those of its account that its
+    member sees (every one, or the ones assigned to them on a private inbox)."""
+    from benchmarks.realtime.fixtures import audience, final_seqs
 
-    stored = {f"hola {n}": start + n / rate for n in range(count)} if direct else stored_at("bench")
-    seqs_now = final_seqs("bench")
+    members = audience()
+    seqs_now = final_seqs()
     latencies: list[float] = []
     after_store: list[float] = []
-    missing = undetected = 0
-    ours = [record for record in records if record["slug"] == "bench"]
-    for record in ours:
-        latencies.extend(at - (start + n / rate) for n, at in record["got"].items())
-        after_store.extend(
-            at - stored[f"hola {n}"] for n, at in record["got"].items() if f"hola {n}" in stored
-        )
-        lost = count - len(record["got"])
+    expected_total = missing = undetected = foreign = 0
+    for record in records:
+        slug, everything = members[record["email"]]
+        expected = {
+            n
+            for n, row in messages.items()
+            if row.slug == slug and (everything or row.assignee == record["email"])
+        }
+        got = record["got"]
+        foreign += len(got.keys() - expected)  # a message this member may not see: a leak
+        latencies.extend(at - timing.sent(n) for n, at in got.items() if n in expected)
+        after_store.extend(at - messages[n].at for n, at in got.items() if n in expected)
+        lost = len(expected - got.keys())
+        expected_total += len(expected)
         missing += lost
         # Seen gaps, plus the tail a reconnect's hello reveals: the events the browser knows it lacks.
         known_missing = seqs_now[record["email"]] - record["hello"] - len(set(record["seqs"]))
@@ -239,13 +309,15 @@ def summarize(
         return round(values[min(len(values) - 1, int(p * len(values)))] * 1000, 1) if values else -1
 
     return {
-        "sockets": len(ours),
-        "messages": count,
-        "stored": len({f"hola {n}" for n in range(count)} & stored.keys()),
-        "deliveries_expected": count * len(ours),
+        "sockets": len(records),
+        "messages": timing.count,
+        "stored": len(messages),
+        "frames_per_s": round(expected_total / (timing.count / timing.rate)),
+        "deliveries_expected": expected_total,
         "deliveries_live": len(latencies),
         "missed_live": missing,
         "missed_without_gap": undetected,
+        "foreign_deliveries": foreign,
         "p50_ms": pct(0.50),
         "p95_ms": pct(0.95),
         "p99_ms": pct(0.99),
@@ -254,7 +326,7 @@ def summarize(
         "stored_to_socket_p50_ms": pct(0.50, after_store),
         "stored_to_socket_p95_ms": pct(0.95, after_store),
         "stored_to_socket_p99_ms": pct(0.99, after_store),
-        "outsider_events": sum(len(r["seqs"]) for r in records if r["slug"] != "bench"),
+        "outsider_events": sum(len(r["seqs"]) for r in records if r["slug"] == "other"),
         "drain_s": round(drain, 1),
     }
 
