@@ -3,6 +3,7 @@ separators in the account's zone, reactions folded into the message they react t
 messages found by wamid. A fixed number of queries per page, whatever its size.
 
 Pages go back by message id (keyset): the latest PAGE_SIZE first, then older ones on scroll up.
+A search hit opens the chat around its message instead, and newer pages follow on scroll down.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from inbox.media import media_url
 from inbox.models import Conversation, ConversationEvent, Message, MessageType
 
 PAGE_SIZE = 50
+AROUND = PAGE_SIZE // 2  # messages shown on each side of the one a chat opens at
 
 
 @dataclass
@@ -50,6 +52,8 @@ class Entry:
 class History:
     entries: list[Entry]
     older_cursor: int | None = None  # the oldest message id shown, when older ones exist
+    newer_cursor: int | None = None  # the newest message id shown, when newer ones exist
+    focus: int | None = None  # the message the chat opened at (a search hit)
 
 
 def messages_of(conversation: Conversation) -> QuerySet[Message]:
@@ -83,10 +87,84 @@ def history(conversation: Conversation, *, before: int | None = None) -> History
     return History(entries, page[0].id if more and page else None)
 
 
+def history_around(conversation: Conversation, message_id: int) -> History | None:
+    """The chat opened at one message: up to AROUND messages before it and AROUND after it, with
+    their system lines; None when the conversation has no such message."""
+    messages = messages_of(conversation)
+    older = list(messages.filter(id__lt=message_id).order_by("-id")[: AROUND + 1])
+    rest = list(messages.filter(id__gte=message_id).order_by("id")[: AROUND + 2])
+    if not rest or rest[0].id != message_id:
+        return None
+    page = [*reversed(older[:AROUND]), *rest[: AROUND + 1]]
+    more_older, next_hidden = len(older) > AROUND, rest[AROUND + 1] if len(rest) > AROUND + 1 else None
+    # The system lines from the first message shown (all of them when none is older) up to the
+    # first message not shown: the older and newer pages take the rest.
+    events = _events(
+        conversation,
+        since=page[0].created_at if more_older else None,
+        until=next_hidden.created_at if next_hidden is not None else None,
+    )
+    return History(
+        merge(conversation, page, events),
+        older_cursor=page[0].id if more_older else None,
+        newer_cursor=page[-1].id if next_hidden is not None else None,
+        focus=message_id,
+    )
+
+
+def history_after(conversation: Conversation, after: int) -> History:
+    """The PAGE_SIZE messages after id ``after`` with their system lines: the next page down in a
+    chat opened at an older message."""
+    rows = list(messages_of(conversation).filter(id__gt=after).order_by("id")[: PAGE_SIZE + 1])
+    page, next_hidden = rows[:PAGE_SIZE], rows[PAGE_SIZE] if len(rows) > PAGE_SIZE else None
+    if not page:
+        return History([])
+    events = _events(
+        conversation,
+        since=page[0].created_at,
+        until=next_hidden.created_at if next_hidden is not None else None,
+    )
+    return History(
+        merge(conversation, page, events), newer_cursor=page[-1].id if next_hidden is not None else None
+    )
+
+
+def _events(
+    conversation: Conversation, *, since: datetime | None, until: datetime | None
+) -> list[ConversationEvent]:
+    rows = ConversationEvent.objects.for_account(conversation.account).filter(conversation=conversation)
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    if until is not None:
+        rows = rows.filter(created_at__lt=until)
+    return list(rows.select_related("actor__user", "target__user"))
+
+
 def messages_after(conversation: Conversation, after: int) -> list[Entry]:
     """Messages newer than id ``after`` (live updates and resync), without day separators."""
     rows = list(messages_of(conversation).filter(id__gt=after).order_by("id")[: PAGE_SIZE * 4])
     return [Entry("message", row.created_at, bubble=bubble) for row, bubble in _bubbles(conversation, rows)]
+
+
+def entries_after(conversation: Conversation, after: int, events_after: int) -> list[Entry]:
+    """Messages newer than id ``after`` and system lines newer than id ``events_after``, in time
+    order: what an open chat lacks after someone else closed, reopened or reassigned it."""
+    lines = ConversationEvent.objects.for_account(conversation.account).filter(
+        conversation=conversation, id__gt=events_after
+    )
+    if not events_after and after:
+        # The chat shows no system line yet: none is older than its last message, or older pages'
+        # lines would come back at the bottom.
+        shown = messages_of(conversation).filter(id=after).values_list("created_at", flat=True).first()
+        if shown is not None:
+            lines = lines.filter(created_at__gte=shown)
+    rows = messages_after(conversation, after)
+    rows += [
+        Entry("event", line.created_at, event=line)
+        for line in lines.select_related("actor__user", "target__user").order_by("id")[: PAGE_SIZE * 4]
+    ]
+    rows.sort(key=lambda entry: entry.at)
+    return rows
 
 
 def one_message(conversation: Conversation, message_id: int) -> Entry | None:

@@ -7,7 +7,7 @@ a gap, or reconnects, reloads what it shows from the database (channel layers dr
 channel is full). Presence (who views or types in a chat) is ephemeral and carries no ``seq``.
 
 Services call the helpers at the bottom (message_created, message_status, conversation_changed,
-reminder_due) inside their transaction; nothing is sent if it rolls back.
+panel_changed, reminder_due) inside their transaction; nothing is sent if it rolls back.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from django.db import transaction
 
 from inbox.event_delivery import deliver, group_name
-from inbox.visibility import viewers
+from inbox.visibility import contact_viewers, viewers
 from spoter.accounts.models import Account, Membership
 
 if TYPE_CHECKING:
+    from audience.models import Contact
     from inbox.models import Conversation, Message, Reminder
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,21 @@ class ConversationRemoved(Event):
 
     type: ClassVar[str] = "conversation.removed"
     conversation: int
+
+
+@register
+@dataclass(frozen=True)
+class PanelChanged(Event):
+    """A section of the contact panel changed (tags, notes, reminders, scheduled): open panels of
+    that contact redraw it, or only the panel of ``conversation`` when the change is on that chat."""
+
+    type: ClassVar[str] = "panel.changed"
+    contact_id: int
+    section: str  # one of PANEL_SECTIONS
+    conversation: int | None = None  # the account's number, for conversation tags and scheduled
+
+
+PANEL_SECTIONS = ("tags", "notes", "reminders", "scheduled")
 
 
 @register
@@ -197,6 +213,34 @@ def conversation_changed(
                 account_id=conversation.account_id, conversation=conversation.number
             )
             publish_on_commit(conversation.account_id, removed, [previous_assignee_id])
+
+
+def panel_changed(
+    contact: Contact,
+    section: str,
+    *,
+    conversation: Conversation | None = None,
+    owner_id: int | None = None,
+) -> None:
+    """Redraw a section of the open contact panels: those of ``conversation`` (its tags, its
+    scheduled messages) for its viewers, else every panel of the contact for whoever sees one of
+    its chats (contact tags, notes). A reminder is its owner's alone (the panel lists only one's
+    own): ``owner_id`` narrows the recipients to them, while they may still see the contact."""
+    if section not in PANEL_SECTIONS:
+        raise ValueError(f"no panel section {section}")
+    if conversation is not None:
+        members = _member_ids(conversation)
+    else:
+        members = list(contact_viewers(contact).values_list("id", flat=True))
+    if owner_id is not None:
+        members = [member for member in members if member == owner_id]
+    event = PanelChanged(
+        account_id=contact.account_id,
+        contact_id=contact.id,
+        section=section,
+        conversation=conversation.number if conversation is not None else None,
+    )
+    publish_on_commit(contact.account_id, event, members)
 
 
 def reminder_due(reminder: Reminder) -> None:

@@ -32,6 +32,7 @@ from inbox.upload import files_from
 from inbox.visibility import can_see
 from spoter.accounts.access import AccountRequest, require_role
 from spoter.accounts.models import Membership, Role
+from spoter.accounts.services import set_own_availability
 
 TEXT_MAX = 4096
 
@@ -51,12 +52,17 @@ def visible_conversation(request: InboxRequest, number: int) -> Conversation:
 @require_GET
 @require_role(Role.OPERATOR)
 def inbox(request: InboxRequest, account_slug: str, number: int | None = None) -> HttpResponse:
+    """?message=<id>: the chat opens at that message (a search hit), not at its end."""
     conversation = visible_conversation(request, number) if number is not None else None
+    at = request.GET.get("message", "")
+    at_message = int(at) if at.isdigit() else None
     if conversation is not None and request.htmx and not request.htmx.boosted:
-        response = render(request, "inbox/_chat.html", chat_context(request, conversation))
+        response = render(request, "inbox/_chat.html", chat_context(request, conversation, at_message))
         return push_url(response, request.get_full_path())
     # The chat first: opening it reads it, and the list below shows it read.
-    context: dict[str, Any] = chat_context(request, conversation) if conversation is not None else {}
+    context: dict[str, Any] = (
+        chat_context(request, conversation, at_message) if conversation is not None else {}
+    )
     filters = listing.ListFilters.parse(request.GET, request.membership)
     context.update(
         page=listing.conversation_page(request.membership, filters),
@@ -93,14 +99,35 @@ def list_item(request: InboxRequest, account_slug: str, number: int) -> HttpResp
 @require_GET
 @require_role(Role.OPERATOR)
 def messages(request: InboxRequest, account_slug: str, number: int) -> HttpResponse:
-    """?after=<id>: newer messages (live client, resync); ?before=<id>: an older page."""
+    """?after=<id>: newer messages (live client, resync), with the system lines newer than
+    &events_after=<id> when given; ?before=<id>: an older page."""
     conversation = visible_conversation(request, number)
     after, before = request.GET.get("after", ""), request.GET.get("before", "")
     if before.isdigit():
         history = chat.history(conversation, before=int(before))
         return render(request, "inbox/_older.html", {"conversation": conversation, "history": history})
-    entries = chat.messages_after(conversation, int(after) if after.isdigit() else 0)
+    newer = request.GET.get("newer", "")
+    if newer.isdigit():  # the next page down in a chat opened at a message, with days and lines
+        history = chat.history_after(conversation, int(newer))
+        return render(request, "inbox/_newer.html", {"conversation": conversation, "history": history})
+    after_id = int(after) if after.isdigit() else 0
+    events_after = request.GET.get("events_after", "")
+    if events_after.isdigit():
+        entries = chat.entries_after(conversation, after_id, int(events_after))
+    else:
+        entries = chat.messages_after(conversation, after_id)
     return render(request, "inbox/_entries.html", {"conversation": conversation, "entries": entries})
+
+
+@require_GET
+@require_role(Role.OPERATOR)
+def chat_head(request: InboxRequest, account_slug: str, number: int) -> HttpResponse:
+    """The open chat's header (status, assignee, window, close / reopen), redrawn live."""
+    found = visible_conversation(request, number)
+    conversations = Conversation.objects.for_account(request.account)
+    conversation = conversations.select_related("contact", "line", "assignee__user").get(id=found.id)
+    context = {"conversation": conversation, "window": listing.window_state(conversation)}
+    return render(request, "inbox/_chat_head.html", context)
 
 
 @require_GET
@@ -196,7 +223,28 @@ def search_view(request: InboxRequest, account_slug: str) -> HttpResponse:
     return render(request, "inbox/_search.html", {"results": results})
 
 
-def chat_context(request: InboxRequest, conversation: Conversation) -> dict[str, Any]:
+@require_POST
+@require_role(Role.OPERATOR)
+def availability(request: InboxRequest, account_slug: str) -> HttpResponse:
+    """The inbox's toggle: I switch myself available (or not) for automatic assignment."""
+    wanted = request.POST.get("available", "")
+    if wanted not in {"0", "1"}:
+        return HttpResponse(status=400)
+    set_own_availability(request.membership, wanted == "1")
+    if not request.htmx:
+        return redirect("inbox", account_slug=account_slug)
+    return render(request, "inbox/_availability.html")
+
+
+def chat_context(
+    request: InboxRequest, conversation: Conversation, at_message: int | None = None
+) -> dict[str, Any]:
+    """The chat at its end, or around ``at_message`` (404 when the chat has no such message)."""
+    history = (
+        chat.history(conversation) if at_message is None else chat.history_around(conversation, at_message)
+    )
+    if history is None:
+        raise Http404
     chat.mark_read(conversation)
     item = listing.with_item_data(Conversation.objects.for_account(request.account), request.account).get(
         id=conversation.id
@@ -204,7 +252,7 @@ def chat_context(request: InboxRequest, conversation: Conversation) -> dict[str,
     window = listing.window_state(item)
     return {
         "conversation": item,
-        "history": chat.history(item),
+        "history": history,
         "window": window,
         "templates": list(approved_templates(item.line)),
         "limits": {"allowed": {k: sorted(v) for k, v in ALLOWED.items()}, "max_size": MAX_SIZE},

@@ -161,7 +161,7 @@ def tag_add(request: AccountRequest, account_slug: str, number: int) -> HttpResp
     def add(conversation: Conversation, data: dict[str, Any]) -> None:
         tag = tag_service.get_or_create_tag(request.account, data["name"], data["color"])
         if data["on"] == "contact":
-            tag_service.add_contact_tag(conversation.contact, tag)
+            teamwork.tag_contact(conversation.contact, tag, by=request.membership)
         else:
             teamwork.tag_conversation(conversation, tag, by=request.membership)
 
@@ -175,7 +175,7 @@ def tag_remove(request: AccountRequest, account_slug: str, number: int, tag_id: 
 
     def remove(conversation: Conversation, data: dict[str, Any]) -> None:
         if request.POST.get("on") == "contact":
-            tag_service.remove_contact_tag(conversation.contact, tag)
+            teamwork.untag_contact(conversation.contact, tag, by=request.membership)
         else:
             teamwork.untag_conversation(conversation, tag, by=request.membership)
 

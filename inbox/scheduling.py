@@ -47,9 +47,12 @@ def schedule_message(
         raise ValidationError({"text": _("At most %(max)d characters.") % {"max": MAX_TEXT}})
     if send_at <= timezone.now():
         raise ValidationError({"send_at": _("Choose a time in the future.")})
-    return ScheduledMessage.objects.for_account(conversation.account).create(
-        account=conversation.account, conversation=conversation, author=author, send_at=send_at, text=text
-    )
+    with transaction.atomic():
+        scheduled = ScheduledMessage.objects.for_account(conversation.account).create(
+            account=conversation.account, conversation=conversation, author=author, send_at=send_at, text=text
+        )
+        events.panel_changed(conversation.contact, "scheduled", conversation=conversation)
+    return scheduled
 
 
 def cancel_scheduled(scheduled: ScheduledMessage, *, by: Membership) -> bool:
@@ -58,13 +61,16 @@ def cancel_scheduled(scheduled: ScheduledMessage, *, by: Membership) -> bool:
         raise ValueError("a member of another account")
     if scheduled.author_id != by.id and not by.role_enum.at_least(Role.SUPERVISOR):
         raise PermissionDenied(_("Only its author or a supervisor can cancel this message."))
-    cancelled = (
-        ScheduledMessage.objects.for_account(scheduled.account)
-        .filter(id=scheduled.id, status=ScheduledStatus.PENDING)
-        .update(status=ScheduledStatus.CANCELLED)
-    )
-    if cancelled:
-        scheduled.status = ScheduledStatus.CANCELLED
+    with transaction.atomic():
+        cancelled = (
+            ScheduledMessage.objects.for_account(scheduled.account)
+            .filter(id=scheduled.id, status=ScheduledStatus.PENDING)
+            .update(status=ScheduledStatus.CANCELLED)
+        )
+        if cancelled:
+            scheduled.status = ScheduledStatus.CANCELLED
+            conversation = scheduled.conversation
+            events.panel_changed(conversation.contact, "scheduled", conversation=conversation)
     return bool(cancelled)
 
 
@@ -109,7 +115,9 @@ def _send_one(scheduled_id: int) -> bool:
                 text=scheduled.error,
             )
             events.conversation_changed(conversation, kind="conversation.updated")
+            events.panel_changed(conversation.contact, "scheduled", conversation=conversation)
             return True
         scheduled.message = message
         scheduled.save(update_fields=["message"])
+        events.panel_changed(conversation.contact, "scheduled", conversation=conversation)
     return True

@@ -1,7 +1,8 @@
-"""The team's work around a chat: conversation tags (INB-7), internal notes (INB-8) and
-reminders (INB-9). Scheduled messages (INB-10) live in inbox.scheduling.
+"""The team's work around a chat: conversation and contact tags (INB-7), internal notes (INB-8)
+and reminders (INB-9). Scheduled messages (INB-10) live in inbox.scheduling.
 
-Notes and reminders are internal to the account: nothing here ever reaches the customer.
+Notes and reminders are internal to the account: nothing here ever reaches the customer. Every
+change tells the open contact panels that show it (``panel.changed``, after commit).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audience.models import Contact, Tag
+from audience.tags import add_contact_tag, remove_contact_tag
 from inbox import events
 from inbox.models import Conversation, ConversationEvent, EventKind, Note, Reminder
 from spoter.accounts.models import Membership, Role
@@ -67,6 +69,33 @@ def _retag(conversation: Conversation, tag: Tag, *, by: Membership, add: bool) -
             text=tag.name,
         )
         events.conversation_changed(conversation, kind="conversation.updated")
+        events.panel_changed(conversation.contact, "tags", conversation=conversation)
+    return True
+
+
+# Contact tags -----------------------------------------------------------------------------------
+
+
+def tag_contact(contact: Contact, tag: Tag, *, by: Membership) -> bool:
+    """Add a tag to the contact (every panel of the contact shows it); False when it had it."""
+    return _retag_contact(contact, tag, by=by, add=True)
+
+
+def untag_contact(contact: Contact, tag: Tag, *, by: Membership) -> bool:
+    """Remove a tag from the contact; False when it did not have it."""
+    return _retag_contact(contact, tag, by=by, add=False)
+
+
+def _retag_contact(contact: Contact, tag: Tag, *, by: Membership, add: bool) -> bool:
+    _same_account(contact, tag, by)
+    with transaction.atomic():
+        if contact.tags.for_account(contact.account).filter(id=tag.id).exists() == add:
+            return False
+        if add:
+            add_contact_tag(contact, tag)
+        else:
+            remove_contact_tag(contact, tag)
+        events.panel_changed(contact, "tags")
     return True
 
 
@@ -80,9 +109,12 @@ def add_note(contact: Contact, text: str, *, author: Membership) -> Note:
         raise ValidationError({"text": _("Write the note.")})
     if len(text) > MAX_NOTE:
         raise ValidationError({"text": _("At most %(max)d characters.") % {"max": MAX_NOTE}})
-    return Note.objects.for_account(contact.account).create(
-        account=contact.account, contact=contact, author=author, text=text
-    )
+    with transaction.atomic():
+        note = Note.objects.for_account(contact.account).create(
+            account=contact.account, contact=contact, author=author, text=text
+        )
+        events.panel_changed(contact, "notes")
+    return note
 
 
 def delete_note(note: Note, *, by: Membership) -> None:
@@ -90,7 +122,9 @@ def delete_note(note: Note, *, by: Membership) -> None:
     _same_account(note, by)
     if note.author_id != by.id and not _is_supervisor(by):
         raise PermissionDenied(_("Only its author or a supervisor can delete this note."))
-    note.delete()
+    with transaction.atomic():
+        note.delete()
+        events.panel_changed(note.contact, "notes")
 
 
 # Reminders --------------------------------------------------------------------------------------
@@ -105,9 +139,17 @@ def add_reminder(contact: Contact, due_at: datetime, text: str, *, owner: Member
         raise ValidationError({"text": _("At most %(max)d characters.") % {"max": MAX_REMINDER}})
     if due_at <= timezone.now():
         raise ValidationError({"due_at": _("Choose a time in the future.")})
-    return Reminder.objects.for_account(contact.account).create(
-        account=contact.account, contact=contact, owner=owner, due_at=due_at, text=text
-    )
+    with transaction.atomic():
+        reminder = Reminder.objects.for_account(contact.account).create(
+            account=contact.account, contact=contact, owner=owner, due_at=due_at, text=text
+        )
+        _reminders_changed(reminder)
+    return reminder
+
+
+def _reminders_changed(reminder: Reminder) -> None:
+    # The panel lists only one's own reminders: the owner's other open panels of the contact.
+    events.panel_changed(reminder.contact, "reminders", owner_id=reminder.owner_id)
 
 
 def _check_owner(reminder: Reminder, by: Membership) -> None:
@@ -119,13 +161,22 @@ def _check_owner(reminder: Reminder, by: Membership) -> None:
 def mark_reminder_read(reminder: Reminder, *, by: Membership) -> None:
     _check_owner(reminder, by)
     now = timezone.now()
-    Reminder.objects.for_account(reminder.account).filter(id=reminder.id, read_at=None).update(read_at=now)
+    with transaction.atomic():
+        marked = (
+            Reminder.objects.for_account(reminder.account)
+            .filter(id=reminder.id, read_at=None)
+            .update(read_at=now)
+        )
+        if marked:
+            _reminders_changed(reminder)
     reminder.read_at = reminder.read_at or now
 
 
 def delete_reminder(reminder: Reminder, *, by: Membership) -> None:
     _check_owner(reminder, by)
-    reminder.delete()
+    with transaction.atomic():
+        reminder.delete()
+        _reminders_changed(reminder)
 
 
 def reminders_of(member: Membership) -> QuerySet[Reminder]:

@@ -7,10 +7,13 @@ shared. An operator whose inbox is private sees only the conversations assigned 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Q, QuerySet
 
+from audience.models import Contact
 from inbox.models import Conversation
-from spoter.accounts.models import InboxMode, Membership, Role
+from spoter.accounts.models import Account, InboxMode, Membership, Role
 
 
 def sees_all(membership: Membership) -> bool:
@@ -32,12 +35,29 @@ def can_see(membership: Membership, conversation: Conversation) -> bool:
 
 def viewers(conversation: Conversation) -> QuerySet[Membership]:
     """The active members who may see ``conversation`` now."""
+    return _seeing(conversation.account, [conversation.assignee_id])
+
+
+def contact_viewers(contact: Contact) -> QuerySet[Membership]:
+    """The active members who may see at least one conversation of ``contact`` (and so its panel:
+    tags, notes); nobody when it has none."""
+    assignees = list(
+        Conversation.objects.for_account(contact.account)
+        .filter(contact=contact)
+        .values_list("assignee_id", flat=True)
+    )
+    if not assignees:
+        return Membership.objects.for_account(contact.account).none()
+    return _seeing(contact.account, assignees)
+
+
+def _seeing(account: Account, assignee_ids: Sequence[int | None]) -> QuerySet[Membership]:
     return (
-        Membership.objects.for_account(conversation.account)
+        Membership.objects.for_account(account)
         .filter(is_active=True)
         .filter(
             Q(role__in=[Role.ADMIN, Role.SUPERVISOR])
             | Q(inbox_mode=InboxMode.SHARED)
-            | Q(id=conversation.assignee_id)
+            | Q(id__in=[member for member in assignee_ids if member is not None])
         )
     )

@@ -1,5 +1,6 @@
-"""`manage.py demo`: the demo account with its four people and its WhatsApp line wired to the
-simulator, idempotent, with a JSON form that adds the line's details and a fresh API key."""
+"""`manage.py demo`: the demo account with its four people, its WhatsApp line wired to the
+simulator and its presets (quick replies, tags, round robin), idempotent, with a JSON form that
+adds the line's details and a fresh API key."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from io import StringIO
 from django.core.management import call_command
 from django.test import Client
 
+from audience.models import Contact, Tag
 from inbox.api.keys import authenticate
-from inbox.models import Line, Template, TemplateStatus
+from inbox.models import Line, QuickReply, RoundRobin, Template, TemplateStatus
+from inbox.quick_replies import render_quick_reply
 from inbox.simulator.models import SimNumber, SimTemplate
-from spoter.accounts.models import Account, User
+from spoter.accounts.models import Account, Membership, User
 
 
 def run_demo(*args: str) -> str:
@@ -74,3 +77,37 @@ def test_the_demo_line_is_wired_to_the_simulator(db: None) -> None:
     )
     greeting = templates.get(name="bienvenida")
     assert "{{1}}" in json.dumps(greeting.components)
+
+
+def test_the_demo_has_quick_replies_tags_and_round_robin_once(db: None) -> None:
+    run_demo()
+    account = Account.objects.get(slug="demo")
+    operator = Membership.objects.for_account(account).get(user__email="operador1@demo.spoter.local")
+    operator.available = False  # switched off in the inbox during a demo
+    operator.save(update_fields=["available"])
+    QuickReply.objects.for_account(account).filter(shortcut="hola").update(text="editado")
+    run_demo()  # a second run creates nothing twice and brings the presets back
+    assert QuickReply.objects.for_account(account).count() == 3
+    assert Tag.objects.for_account(account).count() == 3
+    assert RoundRobin.objects.for_account(account).count() == 1
+
+    replies = {reply.shortcut: reply.text for reply in QuickReply.objects.for_account(account)}
+    assert set(replies) == {"hola", "gracias", "horario"}
+    contact = Contact(name="Ana Pérez", phone="+5491100000000")
+    assert (
+        render_quick_reply(replies["hola"], contact, operator)
+        == "¡Hola Ana! Soy Olga Operadora, ¿en qué te ayudo?"
+    )
+    tags = {tag.name: tag.color for tag in Tag.objects.for_account(account)}
+    assert tags == {"Ventas": "#16a34a", "Reclamo": "#dc2626", "VIP": "#d97706"}
+
+    line = Line.objects.for_account(account).get()
+    robin = RoundRobin.objects.for_account(account).get(line=line)
+    assert robin.enabled
+    assert sorted(
+        member.user.email for member in robin.members.for_account(account).select_related("user")
+    ) == [
+        "operador1@demo.spoter.local",
+        "operador2@demo.spoter.local",
+    ]
+    assert Membership.objects.for_account(account).get(id=operator.id).available

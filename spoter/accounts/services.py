@@ -162,6 +162,20 @@ def update_membership(
     return membership
 
 
+def set_own_availability(membership: Membership, available: bool) -> bool:
+    """A member switches themselves available (or not) for auto-assignment: any role, only their
+    own membership (there is no one else to name). Writes only this column, so it never undoes
+    a role or inbox change a supervisor saves at the same moment; False when it already was so."""
+    changed = (
+        Membership.objects.for_account(membership.account)
+        .filter(id=membership.id)
+        .exclude(available=available)
+        .update(available=available)
+    )
+    membership.available = available
+    return bool(changed)
+
+
 def set_active(actor: Membership, membership: Membership, active: bool) -> None:
     check_can_manage(actor, membership)
     if membership.id == actor.id and not active:

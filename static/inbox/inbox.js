@@ -27,15 +27,18 @@
   function scrollHistory() {
     const history = $("#history");
     if (!history) return;
-    const target = location.hash && location.hash.startsWith("#msg-") ? $(location.hash, history) : null;
+    // A chat opened at a message (a search hit) says which; a #msg-<id> in the address works too.
+    const focus = history.dataset.focus ? document.getElementById("msg-" + history.dataset.focus) : null;
+    const target = focus || (location.hash && location.hash.startsWith("#msg-") ? $(location.hash, history) : null);
     if (target) { target.scrollIntoView({ block: "center" }); target.classList.add("highlight"); }
     else history.scrollTop = history.scrollHeight;
   }
 
-  /* A message may arrive twice (the send answer and a live event): keep the first of each id. */
+  /* A message or system line may arrive twice (the send answer and a live event, or a redrawn
+     chat and a live event): keep the first of each id. */
   function dedupe(scope) {
     const seen = new Set();
-    $$(".msg[id]", scope || document).forEach((element) => {
+    $$(".msg[id], .system-line[id]", scope || document).forEach((element) => {
       if (seen.has(element.id)) element.remove(); else seen.add(element.id);
     });
   }
@@ -43,6 +46,24 @@
   function lastMessageId() {
     const all = $$("#history .msg[data-id]");
     return all.length ? Number(all[all.length - 1].dataset.id) : 0;
+  }
+
+  /* The newest system line shown (older pages put lower ids above). */
+  function lastEventId() {
+    return $$("#history .system-line[id^='event-']")
+      .reduce((last, element) => Math.max(last, Number(element.id.slice(6)) || 0), 0);
+  }
+
+  /* A chat opened at an older message shows a window: newer pages come on scroll down (the
+     .newer sentinel), and live messages wait until the reader is back at the end. */
+  function atLatest() { return !$("#history .newer"); }
+
+  /* A page joined above or below repeats the day of its neighbour: keep one separator per day. */
+  function dedupeDays() {
+    let last = null;
+    $$("#history .day").forEach((day) => {
+      if (day.textContent === last) day.remove(); else last = day.textContent;
+    });
   }
 
   /* --- Older messages on scroll up, keeping the reader's place. --- */
@@ -226,11 +247,17 @@
       const text = $("#composer-text"); if (text && window.matchMedia("(min-width: 700px)").matches) text.focus();
     } else if (target.id === "history") {
       dedupe(target);
+      // Sent from a chat opened at an older message: show the end, where the new message is.
+      const latest = $("#to-latest");
+      if (!atLatest() && latest) latest.click();
       target.scrollTop = target.scrollHeight;
     } else if (target.classList && target.classList.contains("older")) {
       // An older page went in above: keep the reader where they were.
       const history = $("#history");
+      dedupeDays();
       if (history && heightBefore !== null) { history.scrollTop = history.scrollHeight - heightBefore; heightBefore = null; }
+    } else if (target.classList && target.classList.contains("newer")) {
+      dedupeDays(); dedupe($("#history"));
     } else if (target.id === "conv-list") markActive();
   });
 
@@ -253,5 +280,5 @@
 
   document.addEventListener("DOMContentLoaded", () => { markActive(); scrollHistory(); updateCounter(); });
 
-  window.Inbox = { markActive, scrollHistory, dedupe, lastMessageId };
+  window.Inbox = { markActive, scrollHistory, dedupe, lastMessageId, lastEventId, atLatest };
 })();

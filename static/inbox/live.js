@@ -1,7 +1,8 @@
 /* The inbox's live updates (INB-3) over /ws/a/<slug>/inbox/ (inbox/consumers.py).
 
    The socket only says what changed; the HTML always comes from the server's fragments
-   (list item, messages after an id, one message), so what is shown is what the database holds.
+   (list item, messages and system lines after an id, one message, the chat's header, the contact
+   panel), so what is shown is what the database holds.
    Every event carries the member's sequence number: on a gap that stays unfilled, and on every
    (re)connect, the list and the open chat are reloaded from the database. Presence (viewing,
    typing) is relayed between viewers and fades out by itself. */
@@ -60,9 +61,12 @@
       const number = openChat();
       const history = $("#history");
       if (!number || !history) return null;
+      // A chat opened at an older message: its newer pages bring these when the reader gets there.
+      if (window.Inbox && window.Inbox.atLatest && !window.Inbox.atLatest()) return null;
       const near = history.scrollHeight - history.scrollTop - history.clientHeight < 120;
       const after = window.Inbox ? window.Inbox.lastMessageId() : 0;
-      return get(`${base}c/${number}/messages/?after=${after}`).then((html) => {
+      const lines = window.Inbox && window.Inbox.lastEventId ? window.Inbox.lastEventId() : 0;
+      return get(`${base}c/${number}/messages/?after=${after}&events_after=${lines}`).then((html) => {
         if (openChat() !== number || !html.trim()) return;
         place(history, html, "append");
         if (window.Inbox) window.Inbox.dedupe(history);
@@ -70,6 +74,121 @@
       });
     }).catch(() => null);
     return chain;
+  }
+
+  /* The open chat's header: status, assignee, window, close / reopen. */
+  function refreshHead() {
+    const number = openChat();
+    if (!number || !document.getElementById("chat-head")) return Promise.resolve();
+    return get(`${base}c/${number}/head/`).then((html) => {
+      const current = document.getElementById("chat-head");
+      if (!current || openChat() !== number) return;
+      const [fresh] = place(current, html, "replace");
+      const chat = document.getElementById("chat-root");
+      if (chat && fresh) chat.dataset.window = fresh.dataset.window;
+      renderPresence();
+    }).catch((status) => { if (status === 404 && openChat() === number) showRemoved(); });
+  }
+
+  // Someone else closed, reopened or reassigned the open chat: its header and its new system lines.
+  let chatTimer = null;
+  function refreshOpenChat() {
+    clearTimeout(chatTimer);
+    chatTimer = setTimeout(() => { refreshHead(); fetchNewMessages(); }, 100);
+  }
+
+  /* The open chat is no longer this member's to see: say so, and drop its panel. */
+  function showRemoved() {
+    const chat = document.getElementById("chat");
+    if (chat) {
+      chat.textContent = "";
+      const notice = document.createElement("p");
+      notice.className = "empty muted";
+      notice.dataset.testid = "chat-removed";
+      notice.textContent = strings.reassigned;
+      chat.append(notice);
+    }
+    const panel = document.getElementById("panel");
+    if (panel) panel.textContent = "";
+    if (/\/c\/\d+\/$/.test(location.pathname) && root.dataset.inboxUrl) {
+      window.history.replaceState({}, "", root.dataset.inboxUrl + location.search);
+    }
+    toast(strings.reassigned); // on a phone the list is what shows now
+    if (window.Inbox) window.Inbox.markActive();
+  }
+
+  /* Sections of the contact panel, from the panel's own fragment; what the member was typing in
+     the section's forms, and the focus, survive the redraw. */
+  const PANEL_SECTIONS = ["assign", "tags", "notes", "reminders", "scheduled"];
+  const panelWanted = new Set();
+  let panelChain = Promise.resolve();
+  function refreshPanel(sections) {
+    sections.forEach((section) => panelWanted.add(section));
+    panelChain = panelChain.then(() => {
+      const panel = document.getElementById("contact-panel");
+      const wanted = Array.from(panelWanted);
+      panelWanted.clear();
+      if (!panel || !wanted.length) return null;
+      const number = panel.dataset.conversation;
+      return get(`${base}c/${number}/panel/`).then((html) => {
+        const current = document.getElementById("contact-panel");
+        if (!current || current.dataset.conversation !== number) return;
+        const holder = document.createElement("template");
+        holder.innerHTML = html.trim();
+        wanted.forEach((section) => {
+          const fresh = holder.content.querySelector(`[data-section="${section}"]`);
+          const old = current.querySelector(`[data-section="${section}"]`);
+          if (fresh && old) swapKeepingInput(old, fresh);
+        });
+      });
+    }).catch(() => null);
+    return panelChain;
+  }
+
+  function edited(field) {
+    if (field.tagName === "SELECT") {
+      const initial = Array.from(field.options).find((option) => option.defaultSelected) || field.options[0];
+      return Boolean(initial) && field.value !== initial.value;
+    }
+    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+    return field.value !== field.defaultValue;
+  }
+
+  function swapKeepingInput(old, fresh) {
+    const typed = [];
+    old.querySelectorAll("form").forEach((form) => {
+      Array.from(form.elements).forEach((field) => {
+        if (!field.name || ["hidden", "submit", "button"].includes(field.type) || !edited(field)) return;
+        typed.push({ action: form.getAttribute("action"), name: field.name, value: field.value, checked: field.checked });
+      });
+    });
+    const active = document.activeElement;
+    const focused = active && old.contains(active) && active.id ? active : null;
+    const selection = focused && typeof focused.selectionStart === "number"
+      ? [focused.selectionStart, focused.selectionEnd] : null;
+    old.replaceWith(fresh);
+    typed.forEach((entry) => {
+      const form = Array.from(fresh.querySelectorAll("form")).find((f) => f.getAttribute("action") === entry.action);
+      const field = form && form.elements.namedItem(entry.name);
+      if (!field || !("value" in field)) return;
+      if (field.type === "checkbox" || field.type === "radio") field.checked = entry.checked;
+      else field.value = entry.value;
+    });
+    if (window.htmx) htmx.process(fresh);
+    if (focused) {
+      const again = document.getElementById(focused.id);
+      if (again) {
+        again.focus();
+        if (selection && again.setSelectionRange) { try { again.setSelectionRange(...selection); } catch (error) { /* not a text field */ } }
+      }
+    }
+  }
+
+  function panelShows(event) {
+    const panel = document.getElementById("contact-panel");
+    if (!panel || Number(panel.dataset.contact) !== event.contact_id) return false;
+    return event.conversation === null || event.conversation === undefined
+      || String(event.conversation) === panel.dataset.conversation;
   }
 
   function refreshMessage(number, id) {
@@ -126,7 +245,7 @@
     const pending = Array.from(document.querySelectorAll("#history .msg.out[data-id]"))
       .filter((element) => !["read", "failed"].includes(element.dataset.status)).slice(-20);
     const number = openChat();
-    return Promise.all([refreshList(), fetchNewMessages(),
+    return Promise.all([refreshList(), fetchNewMessages(), refreshHead(), refreshPanel(PANEL_SECTIONS),
       ...pending.map((element) => refreshMessage(number, element.dataset.id))]);
   }
 
@@ -264,23 +383,26 @@
         () => { location.href = `${base}c/${number}/`; });
     },
     "message.status"(event) { refreshMessage(event.conversation, event.message); },
-    "conversation.updated"(event) { refreshItem(event.conversation, false); },
-    "conversation.assigned"() { scheduleListRefresh(); },
+    "conversation.updated"(event) {
+      refreshItem(event.conversation, false);
+      if (String(event.conversation) === openChat()) refreshOpenChat();
+    },
+    "conversation.assigned"(event) {
+      scheduleListRefresh();
+      if (String(event.conversation) === openChat()) { refreshOpenChat(); refreshPanel(["assign"]); }
+    },
     "conversation.removed"(event) {
       const number = String(event.conversation);
       removeItem(number);
-      if (number === openChat()) {
-        const chat = document.getElementById("chat");
-        if (chat) { chat.textContent = ""; const p = document.createElement("p"); p.className = "empty muted";
-                    p.textContent = strings.reassigned; chat.append(p); }
-        if (window.Inbox) window.Inbox.markActive();
-      }
+      if (number === openChat()) showRemoved();
     },
+    "panel.changed"(event) { if (panelShows(event)) refreshPanel([event.section]); },
     "reminder.due"(event) {
       const text = `${strings.reminder}: ${event.contact} — ${event.text}`;
       toast(text);
       notify(strings.reminder, `${event.contact}: ${event.text}`, `reminder-${event.reminder}`);
       document.dispatchEvent(new CustomEvent("inbox:reminder-due", { detail: event }));
+      if (panelShows({ contact_id: event.contact_id, conversation: null })) refreshPanel(["reminders"]);
     },
     presence: onPresence,
   };

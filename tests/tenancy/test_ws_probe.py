@@ -13,6 +13,7 @@ from django.urls import URLPattern
 from inbox.content import Text
 from inbox.routing import websocket_urlpatterns
 from inbox.sending import send
+from inbox.teamwork import add_note
 from spoter.accounts.models import Role
 from tests.conftest import Team
 from tests.inbox.live.helpers import QUIET, close_code, connected, in_db, run
@@ -55,6 +56,25 @@ def test_events_stay_in_their_account(acme: Team, globex: Team) -> None:
         ours = await connected("acme", acme.admin)
         await in_db(lambda: send(conversation, Text("solo para acme"), sender=acme.admin))
         assert (await ours.receive_json_from())["type"] == "message.created"
+        for communicator in theirs:
+            assert await communicator.receive_nothing(QUIET)
+            await communicator.disconnect()
+        await ours.disconnect()
+
+    run(scenario)
+
+
+def test_panel_events_stay_in_their_account(acme: Team, globex: Team) -> None:
+    # panel.changed goes to the viewers of a contact's chats: none of another account, whatever
+    # their role.
+    conversation = make_conversation(make_line(acme))
+
+    async def scenario() -> None:
+        theirs = [await connected("globex", globex.member(role)) for role in ROLES]
+        ours = await connected("acme", acme.admin)
+        await in_db(lambda: add_note(conversation.contact, "solo para acme", author=acme.supervisor))
+        event = await ours.receive_json_from()
+        assert (event["type"], event["contact_id"]) == ("panel.changed", conversation.contact.id)
         for communicator in theirs:
             assert await communicator.receive_nothing(QUIET)
             await communicator.disconnect()

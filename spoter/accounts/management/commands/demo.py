@@ -1,5 +1,6 @@
-"""Create (or bring back to its known state) the demo account, its people and its WhatsApp line
-wired to the simulator; --json adds the line's connection details and a fresh API key."""
+"""Create (or bring back to its known state) the demo account, its people, its WhatsApp line wired
+to the simulator and a few presets (quick replies, tags, round robin on the line between the two
+operators); --json adds the line's connection details and a fresh API key."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from audience.tags import get_or_create_tag
 from inbox.api.keys import create_api_key, revoke_api_key
+from inbox.assignment import configure_round_robin
 from inbox.lines import webhook_url
-from inbox.models import ApiKey, Line
+from inbox.models import ApiKey, Line, QuickReply
+from inbox.quick_replies import save_quick_reply
 from inbox.simulator.demo import wire_demo_line
-from spoter.accounts.models import Account, InboxMode, Role, User
+from spoter.accounts.models import Account, InboxMode, Membership, Role, User
 
 DEMO_SLUG = "demo"
 DEMO_KEY_NAME = "demo"
@@ -25,6 +29,12 @@ PEOPLE = [
     ("operador1@demo.spoter.local", "Olga", "Operadora", Role.OPERATOR, InboxMode.SHARED),
     ("operador2@demo.spoter.local", "Omar", "Operador", Role.OPERATOR, InboxMode.PRIVATE),
 ]
+QUICK_REPLIES = [
+    ("hola", "¡Hola {{nombre}}! Soy {{operador}}, ¿en qué te ayudo?"),
+    ("gracias", "¡Gracias por escribirnos, {{nombre}}! Cualquier otra consulta, acá estamos."),
+    ("horario", "Atendemos de lunes a viernes de 9 a 18 h y los sábados de 9 a 13 h."),
+]
+TAGS = [("Ventas", "#16a34a"), ("Reclamo", "#dc2626"), ("VIP", "#d97706")]
 
 
 class Command(BaseCommand):
@@ -50,10 +60,12 @@ class Command(BaseCommand):
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
             account.memberships.update_or_create(
-                user=user, defaults={"role": role, "inbox_mode": inbox_mode, "is_active": True}
+                user=user,
+                defaults={"role": role, "inbox_mode": inbox_mode, "is_active": True, "available": True},
             )
             people.append({"email": email, "password": DEMO_PASSWORD, "role": role.value})
         line, _number = wire_demo_line(account)
+        add_presets(account, line)
         result = {"account": {"id": account.id, "slug": account.slug, "name": account.name}, "users": people}
         if options["json"]:
             # A key is shown only once, so every --json run makes a new one and revokes the last.
@@ -67,6 +79,23 @@ class Command(BaseCommand):
         for person in people:
             self.stdout.write(f"  {person['role']:<11} {person['email']:<32} {person['password']}")
         self.stdout.write(f"WhatsApp line {line.display_number}: play its customers at /simulator/")
+
+
+def add_presets(account: Account, line: Line) -> None:
+    """Quick replies, coloured tags and the line's round robin between the operators, through the
+    services a supervisor's clicks use; a second run creates nothing twice and puts back a quick
+    reply someone edited."""
+    members = Membership.objects.for_account(account).select_related("user")
+    admin = members.get(user__email=PEOPLE[0][0])
+    for shortcut, text in QUICK_REPLIES:
+        existing = QuickReply.objects.for_account(account).filter(shortcut__iexact=shortcut).first()
+        if existing is None or existing.text != text:
+            save_quick_reply(existing or QuickReply(account=account), shortcut=shortcut, text=text, by=admin)
+    for name, color in TAGS:
+        get_or_create_tag(account, name, color)
+    operator_emails = [email for email, *_rest, role, _mode in PEOPLE if role == Role.OPERATOR]
+    operators = list(members.filter(user__email__in=operator_emails).order_by("id"))
+    configure_round_robin(line, operators, enabled=True, by=admin)
 
 
 def line_details(line: Line) -> dict[str, object]:
