@@ -1,16 +1,20 @@
 """Live inbox events under load (issue 4, INB-3; benchmarks/README.md).
 
-Starts uvicorn and a Celery worker on PostgreSQL and Redis (the production setup), connects N
-operator websockets of one account (shared inbox: each must get every message) and M sockets of
-a second account (must get nothing), then posts signed inbound-message webhooks open-loop at a
-fixed rate. Every message.created event is timed from the moment its webhook was scheduled to the
-moment each socket had it. Afterwards every socket's record is checked: each message either
-reached it, or its absence shows as a gap in the socket's sequence numbers (so the browser resyncs
-and reads it from the database, where it is checked to be stored).
+Starts uvicorn and a Celery worker on PostgreSQL and Redis (the production setup), connects the
+operator websockets of --accounts accounts (each with a line and a team: a supervisor in ten,
+half the operators on private inboxes, round robin on; --all-shared: every member sees every
+chat) and the sockets of one more account without a line (must get nothing), then posts signed
+inbound-message webhooks open-loop at a fixed rate, spread over the accounts' lines. Every
+message.created event is timed from the moment its webhook was scheduled to the moment each
+socket had it. Afterwards every socket is checked against the messages it should have had (its
+account's, all or only those assigned to it, INB-2): each one either reached it, or its absence
+shows as a gap in the socket's sequence numbers (so the browser resyncs and reads it from the
+database, where it is checked to be stored); a message it should not have had is a leak.
 
-    .venv/bin/python benchmarks/realtime/run.py --sockets 500 --rate 100 --seconds 20
+    .venv/bin/python benchmarks/realtime/run.py --sockets 500 --accounts 10 --rate 100 --seconds 20
 
 Listeners run in their own processes (--listeners) and share the machine's cores with the server.
+The CPU each kind of process used per message is reported from /proc (cpu.py).
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ TEXT = re.compile(r"^hola (\d+)$")
 # In the frames as the publishers encode them (json.dumps, with or without spaces).
 SEQ = re.compile(r'"seq": ?(\d+)')
 PREVIEW = re.compile(r'"preview": ?"hola (\d+)"')
+CHATTING = 10  # customers of an account writing at the same time
 
 
 @dataclass(frozen=True)
@@ -58,10 +63,13 @@ class Bench:
     def slug(self, n: int) -> str:
         return self.accounts[n % len(self.accounts)][0]
 
-    def post(self, n: int, customers: int) -> tuple[str, bytes]:
-        """Message n's webhook: from one of its account's ``customers``, each writing in turn."""
+    def post(self, n: int, per_customer: int) -> tuple[str, bytes]:
+        """Message n's webhook. Each account has ``CHATTING`` customers writing at a time, in
+        turn, ``per_customer`` messages each; then the next ones start: new conversations come
+        all along (1 message in ``per_customer``), as in a working day, not all at the start."""
         _slug, path, phone_number_id = self.accounts[n % len(self.accounts)]
-        customer = (n // len(self.accounts)) % customers
+        turn = n // len(self.accounts)  # this account's message number
+        customer = turn % CHATTING + CHATTING * (turn // (CHATTING * per_customer))
         return path, ingest.inbound_body(n, customer, phone_number_id)[1]
 
 
@@ -182,7 +190,9 @@ def main() -> None:
     parser.add_argument("--outsiders", type=int, default=50, help="sockets of an account without a line")
     parser.add_argument("--rate", type=int, default=100, help="inbound messages per second")
     parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--per-customer", type=int, default=4, help="messages per customer (conversation)")
+    parser.add_argument(
+        "--per-customer", type=int, default=4, help="messages a conversation (1: each opens one)"
+    )
     parser.add_argument("--listeners", type=int, default=2, help="processes holding the sockets")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--celery-concurrency", type=int, default=2)
@@ -209,14 +219,13 @@ def main() -> None:
         for _, outbox in pipes:
             assert outbox.get(timeout=300) == "ready"  # a benchmark's own precondition
         count = args.rate * args.seconds
-        customers = max(1, count // args.accounts // args.per_customer)
         cpu_before = cpu.snapshot()
         start = time.time()
         if args.direct:
             publish_directly(bench, args.rate, count, start)
             drain = 0.0
         else:
-            paths, bodies = zip(*(bench.post(n, customers) for n in range(count)), strict=True)
+            paths, bodies = zip(*(bench.post(n, args.per_customer) for n in range(count)), strict=True)
             posted = asyncio.run(ingest.run_rate(list(paths), args.rate, list(bodies), connections=32))
             print(json.dumps({"webhooks": posted}), flush=True)
             from benchmarks.ingest.fixtures import wait_for_drain
