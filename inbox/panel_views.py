@@ -2,8 +2,9 @@
 (INB-7), notes (INB-8), reminders (INB-9) and scheduled messages (INB-10).
 
 Each action calls one service and answers with a redirect to the panel, which htmx follows and
-swaps in; a refused action answers with the panel and its error (200 to htmx so it is shown,
-400 otherwise). A chat the member may not see is a 404, like a missing one.
+swaps in (without htmx, to the inbox at the chat); a refused action answers with the panel and
+its error (200 to htmx so it is shown, 400 otherwise). A chat the member may not see is a 404,
+like a missing one.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def _to_panel(request: AccountRequest, conversation: Conversation) -> HttpRespon
     next_url = request.POST.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
         return HttpResponseRedirect(next_url)
-    return redirect("inbox_panel", account_slug=request.account.slug, number=conversation.number)
+    # A plain form post (no htmx yet, or none at all) goes back to the whole inbox at the chat.
+    name = "inbox_panel" if request.headers.get("HX-Request") == "true" else "inbox_conversation"
+    return redirect(name, account_slug=request.account.slug, number=conversation.number)
 
 
 def _refused(

@@ -170,6 +170,18 @@ def test_notes_from_the_panel_are_deleted_by_their_author_or_a_supervisor(
     assert not Note.objects.for_account(acme.account).exists()
 
 
+def test_a_plain_form_post_goes_back_to_the_inbox_and_htmx_gets_the_panel(
+    acme: Team, conversation: Conversation
+) -> None:
+    """A form submitted before htmx takes it over (or without JavaScript) must not leave the
+    operator on the bare panel fragment."""
+    client = client_for(acme.supervisor)
+    plain = client.post(url("inbox_assign", conversation), {"assignee": acme.operator.id})
+    assert (plain.status_code, plain["Location"]) == (302, url("inbox_conversation", conversation))
+    htmx = client.post(url("inbox_assign", conversation), {"assignee": "none"}, headers=HTMX)
+    assert (htmx.status_code, htmx["Location"]) == (302, url("inbox_panel", conversation))
+
+
 def test_reminder_times_are_the_accounts_local_time(acme: Team, conversation: Conversation) -> None:
     next_year = timezone.now().year + 1
     response = client_for(acme.operator).post(
