@@ -15,7 +15,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.core import mail
-from playwright.sync_api import Browser, BrowserContext, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
+
+from spoter.accounts.models import Membership
+from tests.conftest import client_for
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -29,6 +32,7 @@ CHROMIUM_ARGS = [
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 TIMEOUT_MS = 5_000  # a local page that takes longer than this is a failure worth seeing
+LIVE_MS = 10_000  # webhook -> worker -> socket -> fragment, on a busy test machine
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +74,22 @@ def new_context(browser: Browser) -> Iterator[NewContext]:
     yield open_context
     for context in contexts:
         context.close()
+
+
+def member_page(
+    new_context: NewContext, base: str, member: Membership, path: str, *, live: bool = False
+) -> Page:
+    """A browser of its own logged in as ``member`` (their session), on ``path`` of their account;
+    ``live``: once the inbox's websocket is connected, marked so a reload would show."""
+    context = new_context()
+    session = client_for(member).cookies["sessionid"].value
+    context.add_cookies([{"name": "sessionid", "value": session, "url": base}])
+    page = context.new_page()
+    page.goto(f"{base}/a/{member.account.slug}/{path}")
+    if live:
+        page.wait_for_function("window.InboxLive && window.InboxLive.state.connected", timeout=LIVE_MS)
+        page.evaluate("window.notReloaded = true")
+    return page
 
 
 def wait_for_link(to: str, pattern: str, timeout: float = 5.0) -> str:

@@ -11,27 +11,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.browser.asgi_server import AsgiServer, asgi_server  # noqa: F401  # the fixture
-from tests.browser.conftest import PHONE, NewContext
-from tests.conftest import Team, client_for
+from tests.browser.conftest import LIVE_MS, PHONE, NewContext, member_page
+from tests.conftest import Team
 from tests.inbox.simulator.helpers import connect_line
 
 pytestmark = pytest.mark.browser
-
-LIVE_MS = 10_000  # webhook -> worker -> socket -> fragment, on a busy test machine
-
-
-def operator_page(new_context: NewContext, base: str, team: Team) -> Page:
-    context = new_context()
-    session = client_for(team.operator).cookies["sessionid"].value
-    context.add_cookies([{"name": "sessionid", "value": session, "url": base}])
-    page = context.new_page()
-    page.goto(f"{base}/a/{team.account.slug}/inbox/")
-    page.wait_for_function("window.InboxLive && window.InboxLive.state.connected", timeout=LIVE_MS)
-    page.evaluate("window.notReloaded = true")
-    return page
 
 
 def test_a_customer_and_an_operator_chat_live(
@@ -42,7 +29,7 @@ def test_a_customer_and_an_operator_chat_live(
 ) -> None:
     base = asgi_server.url
     connect_line(acme, base)
-    inbox = operator_page(new_context, base, acme)
+    inbox = member_page(new_context, base, acme.operator, "inbox/", live=True)
 
     phone = new_context(PHONE).new_page()
     phone.goto(f"{base}/simulator/")

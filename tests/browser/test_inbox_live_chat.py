@@ -16,24 +16,16 @@ from playwright.sync_api import Locator, Page, expect
 from inbox.assignment import assign
 from spoter.accounts.models import InboxMode, Membership
 from tests.browser.asgi_server import AsgiServer, asgi_server  # noqa: F401  # the fixture
-from tests.browser.conftest import NewContext
-from tests.conftest import Team, client_for
+from tests.browser.conftest import LIVE_MS, NewContext, member_page
+from tests.conftest import Team
 from tests.inbox.team.conftest import make_conversation, make_line, operators
 
 pytestmark = pytest.mark.browser
 
-LIVE_MS = 10_000
-
 
 def live_page(new_context: NewContext, base: str, member: Membership, path: str) -> Page:
-    context = new_context()
-    session = client_for(member).cookies["sessionid"].value
-    context.add_cookies([{"name": "sessionid", "value": session, "url": base}])
-    page = context.new_page()
-    page.goto(f"{base}/a/{member.account.slug}/{path}")
-    page.wait_for_function("window.InboxLive && window.InboxLive.state.connected", timeout=LIVE_MS)
+    page = member_page(new_context, base, member, path, live=True)
     expect(page.get_by_test_id("contact-panel")).to_be_visible()
-    page.evaluate("window.notReloaded = true")
     return page
 
 

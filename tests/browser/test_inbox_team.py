@@ -12,29 +12,17 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from inbox import tasks
 from inbox.assignment import assign
 from inbox.models import Conversation, Note, Reminder
-from spoter.accounts.models import Membership
 from tests.browser.asgi_server import AsgiServer, asgi_server  # noqa: F401  # the fixture
-from tests.browser.conftest import NewContext
-from tests.conftest import Team, client_for
+from tests.browser.conftest import LIVE_MS, NewContext, member_page
+from tests.conftest import Team
 from tests.inbox.team.conftest import make_conversation, make_line, operators
 
 pytestmark = pytest.mark.browser
-
-LIVE_MS = 10_000
-
-
-def page_for(new_context: NewContext, base: str, member: Membership, path: str) -> Page:
-    context = new_context()
-    session = client_for(member).cookies["sessionid"].value
-    context.add_cookies([{"name": "sessionid", "value": session, "url": base}])
-    page = context.new_page()
-    page.goto(f"{base}/a/{member.account.slug}/{path}")
-    return page
 
 
 def test_a_supervisor_works_the_panel_and_transfers_an_operators_chats(
@@ -46,7 +34,7 @@ def test_a_supervisor_works_the_panel_and_transfers_an_operators_chats(
     chats = [make_conversation(line, f"+54911223344{index:02d}") for index in range(3)]
     for chat in chats:
         assign(chat, source, by=acme.supervisor)
-    page = page_for(new_context, base, acme.supervisor, f"inbox/c/{chats[0].number}/")
+    page = member_page(new_context, base, acme.supervisor, f"inbox/c/{chats[0].number}/")
 
     # The panel loads beside the chat; a note and a tag are added in place.
     panel = page.get_by_test_id("contact-panel")
@@ -86,9 +74,7 @@ def test_a_reminder_fires_while_its_owner_has_the_inbox_open(
 ) -> None:
     base = asgi_server.url
     chat = make_conversation(make_line(acme))
-    page = page_for(new_context, base, acme.operator, f"inbox/c/{chat.number}/")
-    page.wait_for_function("window.InboxLive && window.InboxLive.state.connected", timeout=LIVE_MS)
-    page.evaluate("window.notReloaded = true")
+    page = member_page(new_context, base, acme.operator, f"inbox/c/{chat.number}/", live=True)
 
     # The operator sets a reminder from the panel, in the account's local time.
     soon = timezone.localtime(timezone.now() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
