@@ -51,6 +51,14 @@ def test_a_supervisor_works_the_panel_and_transfers_an_operators_chats(
     with page.expect_response(re.compile(r"/panel/$")):  # the panel, redrawn after the assignment
         page.get_by_test_id("assignee").select_option(str(target.id))
     expect(page.get_by_test_id("assignee")).to_have_value(str(target.id))
+    # A select changed before htmx has taken over a freshly swapped panel (a form htmx has not
+    # processed yet, as a clone is) still goes through htmx, not a page-leaving native submit.
+    unprocessed = "form => form.replaceWith(form.cloneNode(true))"
+    page.locator("[data-testid=panel-assign] form").evaluate(unprocessed)
+    for member in (source, target):
+        with page.expect_response(re.compile(r"/panel/$")):
+            page.get_by_test_id("assignee").select_option(str(member.id))
+        expect(page.get_by_test_id("assignee")).to_have_value(str(member.id))
     assert page.evaluate("window.notReloaded") is True
     assert Note.objects.for_account(acme.account).get().author == acme.supervisor
 
