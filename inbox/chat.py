@@ -73,18 +73,13 @@ def history(conversation: Conversation, *, before: int | None = None) -> History
     rows = list(messages.order_by("-id")[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     page = list(reversed(rows[:PAGE_SIZE]))
-    events = ConversationEvent.objects.for_account(conversation.account).filter(conversation=conversation)
-    if page and more:
-        events = events.filter(created_at__gte=page[0].created_at)
+    if not page and before is not None:
+        return History([])
+    boundary = None
     if before is not None:
         boundary = messages_of(conversation).filter(id=before).values_list("created_at", flat=True).first()
-        if boundary is not None:
-            events = events.filter(created_at__lt=boundary)
-    if not page and before is not None:
-        events = events.none()
-    event_rows = list(events.select_related("actor__user", "target__user"))
-    entries = merge(conversation, page, event_rows)
-    return History(entries, page[0].id if more and page else None)
+    events = _events(conversation, since=page[0].created_at if page and more else None, until=boundary)
+    return History(merge(conversation, page, events), page[0].id if more and page else None)
 
 
 def history_around(conversation: Conversation, message_id: int) -> History | None:
