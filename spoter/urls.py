@@ -28,6 +28,7 @@ account_patterns: list[URLPattern | URLResolver] = [
     path("team/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("settings/", include("inbox.setup.urls")),
     path("", include("inbox.panel_urls")),
+    path("", include("audience.urls")),
     path("inbox/", include("inbox.page_urls")),
     path("media/<int:media_id>/", inbox_views.media_file, name="inbox_media"),
 ]

@@ -9,7 +9,13 @@ from django.urls import reverse
 from tests.conftest import Team, client_for
 
 URL = reverse("account_settings", kwargs={"account_slug": "acme"})
-GOOD = {"name": "Acme SA", "time_zone": "America/Montevideo", "language": "en", "mfa_policy": "admins"}
+GOOD = {
+    "name": "Acme SA",
+    "time_zone": "America/Montevideo",
+    "language": "en",
+    "country": "UY",
+    "mfa_policy": "admins",
+}
 
 
 def test_it_checks_ownership(acme: Team, globex: Team) -> None:
@@ -22,10 +28,12 @@ def test_an_admin_changes_the_account(acme: Team) -> None:
     response = client_for(acme.admin).post(URL, GOOD)
     assert response.status_code == 302
     acme.account.refresh_from_db()
-    assert (acme.account.name, acme.account.time_zone, acme.account.language, acme.account.mfa_policy) == (
+    account = acme.account
+    assert (account.name, account.time_zone, account.language, account.country, account.mfa_policy) == (
         "Acme SA",
         "America/Montevideo",
         "en",
+        "UY",
         "admins",
     )
 

@@ -73,7 +73,7 @@ class AccountSettingsForm(forms.ModelForm[Account]):
 
     class Meta:
         model = Account
-        fields = ("name", "time_zone", "language", "mfa_policy")
+        fields = ("name", "time_zone", "language", "country", "mfa_policy")
 
 
 class AcceptInvitationForm(forms.Form):

@@ -76,6 +76,31 @@ class MfaPolicy(models.TextChoices):
     STAFF = "staff", _("Required for admins and supervisors")
 
 
+# The accounts' countries (ISO 3166): Latin America first, then where our customers' customers call from.
+COUNTRIES = [
+    ("AR", _("Argentina")),
+    ("BO", _("Bolivia")),
+    ("BR", _("Brazil")),
+    ("CL", _("Chile")),
+    ("CO", _("Colombia")),
+    ("CR", _("Costa Rica")),
+    ("DO", _("Dominican Republic")),
+    ("EC", _("Ecuador")),
+    ("SV", _("El Salvador")),
+    ("GT", _("Guatemala")),
+    ("HN", _("Honduras")),
+    ("MX", _("Mexico")),
+    ("NI", _("Nicaragua")),
+    ("PA", _("Panama")),
+    ("PY", _("Paraguay")),
+    ("PE", _("Peru")),
+    ("UY", _("Uruguay")),
+    ("VE", _("Venezuela")),
+    ("ES", _("Spain")),
+    ("US", _("United States")),
+]
+
+
 class Account(models.Model):
     """The tenant. Every row of business data belongs to exactly one account."""
 
@@ -87,6 +112,8 @@ class Account(models.Model):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # Where phone numbers written without a country code are read (audience.phones).
+    country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, default="AR")
     plan = models.CharField(_("plan"), max_length=30, default="free")
     mfa_policy = models.CharField(
         _("two-factor authentication"),

@@ -39,14 +39,19 @@ def create_account(name: str, admin: User) -> Account:
     return account
 
 
-def update_account(account: Account, *, name: str, time_zone: str, language: str, mfa_policy: str) -> None:
-    account.name, account.time_zone, account.language, account.mfa_policy = (
-        name,
-        time_zone,
-        language,
-        mfa_policy,
-    )
-    account.save(update_fields=["name", "time_zone", "language", "mfa_policy"])
+def update_account(
+    account: Account, *, name: str, time_zone: str, language: str, country: str, mfa_policy: str
+) -> None:
+    values = {
+        "name": name,
+        "time_zone": time_zone,
+        "language": language,
+        "country": country,
+        "mfa_policy": mfa_policy,
+    }
+    for field, value in values.items():
+        setattr(account, field, value)
+    account.save(update_fields=list(values))
 
 
 def _hash_token(token: str) -> str:

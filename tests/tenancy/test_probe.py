@@ -16,7 +16,15 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from audience.models import Contact, Tag
+from audience.models import (
+    AudienceAudit,
+    Contact,
+    ContactExport,
+    ContactImport,
+    CustomField,
+    Segment,
+    Tag,
+)
 from inbox.api.keys import create_api_key
 from inbox.conversations import current_conversation
 from inbox.models import (
@@ -167,6 +175,15 @@ def url_for(route: Route, team: Team) -> str:
             team.account.lines.create(name="Probe", provider="sandbox", display_number="+5491100000000").id
         ),
         "key_id": lambda: create_api_key(team.account, "Probe")[0].id,
+        # The audience (audience/urls.py).
+        "segment_id": lambda: team.account.segments.get_or_create(name="Probe", filters={})[0].id,
+        "field_id": lambda: team.account.custom_fields.get_or_create(key="probe", label="Probe")[0].id,
+        "import_id": lambda: (
+            team.account.contact_imports.create(
+                file="imports/probe.csv", filename="probe.csv", file_format="csv", headers=["telefono"]
+            ).id
+        ),
+        "export_id": lambda: team.account.contact_exports.create(filters={}).id,
         "media_id": lambda: (
             team.account.media_files.create(
                 line=team.account.lines.create(
@@ -248,9 +265,21 @@ def _snapshot(team: Team) -> list[object]:
         *team.account.quick_replies.order_by("id").values_list(),
         *(
             row
-            for model in (Note, Reminder, ScheduledMessage, ConversationEvent)
+            for model in (
+                Note,
+                Reminder,
+                ScheduledMessage,
+                ConversationEvent,
+                Contact,
+                Segment,
+                CustomField,
+                ContactImport,
+                ContactExport,
+                AudienceAudit,
+            )
             for row in model.objects.for_account(team.account).order_by("id").values_list()
         ),
+        *Contact.tags.through.objects.filter(contact__account=team.account).order_by("id").values_list(),
         *Account.objects.filter(id=team.account.id).values_list(),
     ]
 
