@@ -5,4 +5,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from audience import contact_urls, export_urls, import_urls, list_urls
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *list_urls.urlpatterns,
+    *contact_urls.urlpatterns,
+    *import_urls.urlpatterns,
+    *export_urls.urlpatterns,
+]

@@ -1,0 +1,7 @@
+"""Routes of the audience's export part (joined in audience/urls.py)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
