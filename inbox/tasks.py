@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import Task, shared_task
 from django.core.cache import cache
 
-from inbox import media, outbox, scheduling, statuses, teamwork, webhook_events
+from inbox import media, outbox, scheduling, statuses, teamwork, webhook_events, webhook_retention
 from inbox.providers import TransportError
 from spoter.accounts.models import Account
 
@@ -51,6 +51,12 @@ def drain_webhook_events() -> int:
 def purge_unmatched_statuses() -> int:
     """Daily (beat): statuses that never found their message."""
     return statuses.purge_unmatched_statuses()
+
+
+@shared_task
+def purge_processed_webhooks() -> int:
+    """Daily (beat): raw webhook bodies past their retention."""
+    return webhook_retention.purge_processed()
 
 
 @shared_task(bind=True, max_retries=MEDIA_RETRIES)
