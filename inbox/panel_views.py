@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from audience import tags as tag_service
+from audience.custom_fields import labelled_values, ordered_fields
 from audience.models import Tag
 from inbox import assignment, scheduling, teamwork
 from inbox.access import get_conversation
@@ -91,6 +92,7 @@ def _panel(request: AccountRequest, conversation: Conversation, errors: Errors |
     context = {
         "conversation": conversation,
         "contact": contact,
+        "custom_values": labelled_values(contact, ordered_fields(account)),
         "contact_tags": contact.tags.for_account(account).order_by("name"),
         "all_tags": Tag.objects.for_account(account),
         "notes": Note.objects.for_account(account).filter(contact=contact).select_related("author__user"),

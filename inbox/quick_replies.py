@@ -17,7 +17,8 @@ VARIABLE = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
 
 
 def variables_for(contact: Contact, membership: Membership) -> dict[str, str]:
-    """{{nombre}}, {{apellido}}, {{operador}} and every custom field of the contact."""
+    """{{nombre}}, {{apellido}}, {{apodo}}, {{email}}, {{telefono}}, {{operador}} and every
+    custom field of the contact (audience.custom_fields refuses those names as keys)."""
     first, _space, last = (contact.name or contact.profile_name).strip().partition(" ")
     user = membership.user
     values = {str(key).lower(): str(value) for key, value in (contact.custom_fields or {}).items()}
@@ -27,6 +28,8 @@ def variables_for(contact: Contact, membership: Membership) -> dict[str, str]:
             "apellido": last.strip(),
             "operador": user.get_full_name() or user.email.split("@")[0],
             "telefono": contact.phone,
+            "apodo": contact.nickname,
+            "email": contact.email,
         }
     )
     return values
