@@ -2,6 +2,30 @@
 
 from __future__ import annotations
 
+from celery import shared_task
+
+from audience import exports
+from audience.imports import runner as import_runner
+from spoter.accounts.models import Account
+
 # --- Imports (AUD-2) -------------------------------------------------------------------------
 
+
+@shared_task
+def run_contact_import(account_id: int, import_id: int) -> str:
+    """Run a queued import (enqueued on commit by audience.imports.services); a second task for
+    the same import finds it claimed and does nothing."""
+    account = Account.objects.get(id=account_id)
+    if not import_runner.claim(account, import_id):
+        return "not queued"
+    return import_runner.run(account, import_id)
+
+
 # --- Exports (AUD-4) -------------------------------------------------------------------------
+
+
+@shared_task
+def export_contacts(account_id: int, export_id: int) -> str:
+    """Write an export's file (enqueued on commit by audience.exports.request_export)."""
+    account = Account.objects.filter(id=account_id).first()
+    return exports.run_export(account, export_id) if account else "missing"
