@@ -200,6 +200,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inbox.tasks.purge_unmatched_statuses",
         "schedule": 24 * 3600,
     },
+    "purge-processed-webhooks": {
+        "task": "inbox.tasks.purge_processed_webhooks",
+        "schedule": 24 * 3600,
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -256,6 +260,12 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.get_bool("SECURE_COOKIES", defa
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INVITATION_DAYS = env.get_int("INVITATION_DAYS", 7, minimum=1)
+# Processed raw webhook bodies hold customers' numbers and words: kept this long, then purged
+# daily (inbox/webhook_retention.py).
+WEBHOOK_RETENTION_DAYS = env.get_int("WEBHOOK_RETENTION_DAYS", 7, minimum=1)
+
+# Contact imports (AUD-2): larger uploads are refused before anything is stored.
+CONTACT_IMPORT_MAX_MB = env.get_int("CONTACT_IMPORT_MAX_MB", 50, minimum=1)
 
 # Where people and Meta reach this server; webhook URLs and the simulator's callbacks use it.
 SITE_URL = (env.get_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")

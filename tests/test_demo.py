@@ -10,7 +10,8 @@ from io import StringIO
 from django.core.management import call_command
 from django.test import Client
 
-from audience.models import Contact, Tag
+from audience.models import Contact, CustomField, Segment, Tag
+from audience.segments import segment_filter
 from inbox.api.keys import authenticate
 from inbox.models import Line, QuickReply, RoundRobin, Template, TemplateStatus
 from inbox.quick_replies import render_quick_reply
@@ -100,6 +101,18 @@ def test_the_demo_has_quick_replies_tags_and_round_robin_once(db: None) -> None:
     )
     tags = {tag.name: tag.color for tag in Tag.objects.for_account(account)}
     assert tags == {"Ventas": "#16a34a", "Reclamo": "#dc2626", "VIP": "#d97706"}
+
+    # The audience presets: fields used by the contacts, and a segment that finds the VIP Premium ones.
+    assert list(CustomField.objects.for_account(account).values_list("key", flat=True)) == [
+        "empresa",
+        "cumpleanos",
+        "plan",
+    ]
+    segment = Segment.objects.for_account(account).get(name="VIP Premium")
+    assert sorted(segment_filter(segment).apply(account).values_list("name", flat=True)) == [
+        "Carla Ruiz",
+        "Lucía Fernández",
+    ]
 
     line = Line.objects.for_account(account).get()
     robin = RoundRobin.objects.for_account(account).get(line=line)

@@ -1,6 +1,7 @@
 """Create (or bring back to its known state) the demo account, its people, its WhatsApp line wired
 to the simulator and a few presets (quick replies, tags, round robin on the line between the two
-operators); --json adds the line's connection details and a fresh API key."""
+operators, contact fields, a few registered contacts and a segment); --json adds the line's
+connection details and a fresh API key."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from audience.custom_fields import FieldInput, create_field
+from audience.filters import ContactFilter
+from audience.models import Contact, CustomField, Segment, Tag
+from audience.segments import save_segment
+from audience.services import ContactInput, create_contact
 from audience.tags import get_or_create_tag
 from inbox.api.keys import create_api_key, revoke_api_key
 from inbox.assignment import configure_round_robin
@@ -35,6 +41,17 @@ QUICK_REPLIES = [
     ("horario", "Atendemos de lunes a viernes de 9 a 18 h y los sábados de 9 a 13 h."),
 ]
 TAGS = [("Ventas", "#16a34a"), ("Reclamo", "#dc2626"), ("VIP", "#d97706")]
+FIELDS = [
+    FieldInput(key="empresa", label="Empresa", kind="text", position=1),
+    FieldInput(key="cumpleanos", label="Cumpleaños", kind="date", position=2),
+    FieldInput(key="plan", label="Plan", kind="choice", choices=["Básico", "Premium"], position=3),
+]
+# Registered contacts (name, phone as people write it in Argentina, company, plan, tags).
+CONTACTS = [
+    ("Lucía Fernández", "+5491150001001", "Panadería La Espiga", "Premium", ["VIP"]),
+    ("Martín Gómez", "+5493515550102", "Ferretería Gómez", "Básico", ["Ventas"]),
+    ("Carla Ruiz", "+5492615550103", "", "Premium", ["VIP", "Reclamo"]),
+]
 
 
 class Command(BaseCommand):
@@ -93,9 +110,30 @@ def add_presets(account: Account, line: Line) -> None:
             save_quick_reply(existing or QuickReply(account=account), shortcut=shortcut, text=text, by=admin)
     for name, color in TAGS:
         get_or_create_tag(account, name, color)
+    add_audience(account, admin)
     operator_emails = [email for email, *_rest, role, _mode in PEOPLE if role == Role.OPERATOR]
     operators = list(members.filter(user__email__in=operator_emails).order_by("id"))
     configure_round_robin(line, operators, enabled=True, by=admin)
+
+
+def add_audience(account: Account, admin: Membership) -> None:
+    """Contact fields, three registered contacts using them and the segment "VIP Premium"."""
+    for field in FIELDS:
+        if not CustomField.objects.for_account(account).filter(key=field.key).exists():
+            create_field(account, field)
+    tags = {tag.name: tag for tag in Tag.objects.for_account(account)}
+    for name, phone, company, plan, tag_names in CONTACTS:
+        if not Contact.objects.for_account(account).filter(phone=phone).exists():
+            data = ContactInput(
+                name=name,
+                phone=phone,
+                custom_fields={"empresa": company or None, "plan": plan},
+                tags=[tags[tag] for tag in tag_names],
+            )
+            create_contact(account, data, by=admin.user)
+    if not Segment.objects.for_account(account).filter(name="VIP Premium").exists():
+        vip = ContactFilter.from_query({"tag_any": [str(tags["VIP"].id)], "cond": ["field:plan|eq|Premium"]})
+        save_segment(Segment(account=account), name="VIP Premium", contact_filter=vip, by=admin)
 
 
 def line_details(line: Line) -> dict[str, object]:
