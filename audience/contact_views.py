@@ -5,6 +5,7 @@ account: missing and foreign are the same 404."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
@@ -106,36 +107,41 @@ def contact_detail(request: AccountRequest, account_slug: str, contact_id: int) 
     return render(request, "audience/contact_detail.html", context)
 
 
+Toggle = tuple[Callable[..., Contact], str]  # (service, message naming the contact)
+
+
 @require_POST
 @require_role(Role.OPERATOR)
 def contact_opt_out(request: AccountRequest, account_slug: str, contact_id: int) -> HttpResponse:
-    contact = get_contact(request, contact_id)
-    action = request.POST.get("action")
-    if action == "out":
-        services.opt_out_contact(contact, by=request.user)
-        messages.success(request, _("%(name)s will not receive mass sends.") % {"name": contact.display_name})
-    elif action == "in":
-        services.opt_in_contact(contact, by=request.user)
-        messages.success(request, _("%(name)s receives mass sends again.") % {"name": contact.display_name})
-    else:
-        return HttpResponse(_("Say whether to opt the contact out or back in."), status=400)
-    return redirect("contact_detail", account_slug=account_slug, contact_id=contact.id)
+    actions = {
+        "out": (services.opt_out_contact, _("%(name)s will not receive mass sends.")),
+        "in": (services.opt_in_contact, _("%(name)s receives mass sends again.")),
+    }
+    return _toggle(request, contact_id, actions, _("Say whether to opt the contact out or back in."))
 
 
 @require_POST
 @require_role(Role.OPERATOR)
 def contact_block(request: AccountRequest, account_slug: str, contact_id: int) -> HttpResponse:
+    actions = {
+        "block": (services.block_contact, _("%(name)s is blocked.")),
+        "unblock": (services.unblock_contact, _("%(name)s is unblocked.")),
+    }
+    return _toggle(request, contact_id, actions, _("Say whether to block or unblock the contact."))
+
+
+def _toggle(
+    request: AccountRequest, contact_id: int, actions: dict[str, Toggle], missing: str
+) -> HttpResponse:
+    """Apply the posted ``action`` (a bare POST changes nothing: 400) and go back to the contact."""
     contact = get_contact(request, contact_id)
-    action = request.POST.get("action")
-    if action == "block":
-        services.block_contact(contact, by=request.user)
-        messages.success(request, _("%(name)s is blocked.") % {"name": contact.display_name})
-    elif action == "unblock":
-        services.unblock_contact(contact, by=request.user)
-        messages.success(request, _("%(name)s is unblocked.") % {"name": contact.display_name})
-    else:
-        return HttpResponse(_("Say whether to block or unblock the contact."), status=400)
-    return redirect("contact_detail", account_slug=account_slug, contact_id=contact.id)
+    chosen = actions.get(request.POST.get("action", ""))
+    if chosen is None:
+        return HttpResponse(missing, status=400)
+    service, message = chosen
+    service(contact, by=request.user)
+    messages.success(request, message % {"name": contact.display_name})
+    return redirect("contact_detail", account_slug=request.account.slug, contact_id=contact.id)
 
 
 @require_GET

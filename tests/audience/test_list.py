@@ -19,7 +19,15 @@ def url(team: Team, query: str = "") -> str:
     return reverse("contacts", args=[team.account.slug]) + (f"?{query}" if query else "")
 
 
+def speak_spanish(team: Team) -> None:
+    """The account's default language (tests/audience/conftest.py switches acme to English):
+    times and numbers as es-AR writes them."""
+    team.account.language = "es-ar"
+    team.account.save(update_fields=["language"])
+
+
 def test_the_page_lists_filters_and_counts(acme: Team) -> None:
+    speak_spanish(acme)
     account = acme.account
     vip = Tag.objects.for_account(account).create(account=account, name="VIP", color="#dc2626")
     ana = Contact.objects.for_account(account).create(
@@ -49,6 +57,7 @@ def test_the_page_lists_filters_and_counts(acme: Team) -> None:
 
 
 def test_thousands_are_grouped_in_the_total(acme: Team) -> None:
+    speak_spanish(acme)
     make_contacts(acme, 1234)
     page = client_for(acme.operator).get(url(acme)).content.decode()
     assert "1.234 contact" in page
