@@ -16,12 +16,14 @@ import secrets
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import partial
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from django.core.files import File
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -43,6 +45,7 @@ from spoter.accounts.models import Account, Membership
 logger = logging.getLogger(__name__)
 
 CHUNK = 2000
+STALE_AFTER = timedelta(minutes=3)  # a queued or running export untouched this long was lost
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A signed number ("+5491122334455", "-12.5") is read as a number, never as a formula: phones
 # in E.164 keep their "+" instead of showing a stray quote.
@@ -140,6 +143,33 @@ def _describe(contact_filter: ContactFilter, names: dict[int, str], labels: dict
     return "; ".join(parts) or _("all contacts")
 
 
+def requeue_lost_exports() -> int:
+    """Every minute (beat): exports queued or running that no worker has touched for
+    STALE_AFTER (a lost task, a killed worker) are queued again and written from the start."""
+    cutoff = timezone.now() - STALE_AFTER
+    # Unscoped: a platform sweep over every account's exports; each task carries its account.
+    lost = list(
+        ContactExport.objects.unscoped()
+        .filter(state__in=[JobState.QUEUED, JobState.RUNNING])
+        .alias(last=Coalesce("heartbeat_at", "created_at"))
+        .filter(last__lt=cutoff)
+        .values_list("id", "account_id", "heartbeat_at")
+    )
+    requeued = 0
+    for export_id, account_id, heartbeat in lost:
+        # Compare-and-set on the heartbeat: a worker that wakes up meanwhile keeps its export.
+        if (
+            ContactExport.objects.unscoped()
+            .filter(id=export_id, heartbeat_at=heartbeat, state__in=[JobState.QUEUED, JobState.RUNNING])
+            .update(state=JobState.QUEUED, heartbeat_at=timezone.now())
+        ):
+            from audience.tasks import export_contacts  # here: tasks imports this module
+
+            transaction.on_commit(partial(export_contacts.delay, account_id, export_id))
+            requeued += 1
+    return requeued
+
+
 def download_name(export: ContactExport, account: Account) -> str:
     day = export.created_at.astimezone(ZoneInfo(account.time_zone)).date()
     return f"contactos-{day.isoformat()}.{export.file_format}"
@@ -152,7 +182,9 @@ def run_export(account: Account, export_id: int) -> str:
     """Write the export's file; returns its final state. A finished export is left as it is; an
     interrupted one (worker lost while RUNNING) is written again from the start."""
     exports = ContactExport.objects.for_account(account).filter(id=export_id)
-    claimed = exports.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).update(state=JobState.RUNNING)
+    claimed = exports.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).update(
+        state=JobState.RUNNING, heartbeat_at=timezone.now()
+    )
     export = exports.first()
     if export is None or not claimed:
         return export.state if export else "missing"
@@ -279,7 +311,7 @@ def _table(account: Account, export: ContactExport) -> tuple[list[str], Iterator
                 ]
             done += len(chunk)
             ContactExport.objects.for_account(account).filter(id=export.id).update(
-                processed_rows=done, total_rows=max(total, done)
+                processed_rows=done, total_rows=max(total, done), heartbeat_at=timezone.now()
             )
 
     return headers, rows()

@@ -253,6 +253,7 @@ class ContactExport(models.Model):
     failure = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # a running export's last chunk
 
     objects = ScopedManager["ContactExport"]()
 

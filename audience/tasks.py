@@ -21,6 +21,14 @@ def run_contact_import(account_id: int, import_id: int) -> str:
     return import_runner.run(account, import_id)
 
 
+@shared_task
+def resume_stale_imports() -> int:
+    """Every minute (beat): imports whose task or worker was lost go on where they stopped."""
+    from audience.imports import services  # here: the services enqueue this module's tasks
+
+    return services.resume_stale_imports()
+
+
 # --- Exports (AUD-4) -------------------------------------------------------------------------
 
 
@@ -29,3 +37,9 @@ def export_contacts(account_id: int, export_id: int) -> str:
     """Write an export's file (enqueued on commit by audience.exports.request_export)."""
     account = Account.objects.filter(id=account_id).first()
     return exports.run_export(account, export_id) if account else "missing"
+
+
+@shared_task
+def requeue_lost_exports() -> int:
+    """Every minute (beat): exports whose task or worker was lost are written again."""
+    return exports.requeue_lost_exports()

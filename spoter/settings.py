@@ -200,6 +200,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inbox.tasks.purge_unmatched_statuses",
         "schedule": 24 * 3600,
     },
+    # Contact imports and exports whose task or worker was lost (audience/imports, audience/exports.py).
+    "resume-stale-imports": {
+        "task": "audience.tasks.resume_stale_imports",
+        "schedule": 60,
+    },
+    "requeue-lost-exports": {
+        "task": "audience.tasks.requeue_lost_exports",
+        "schedule": 60,
+    },
     "purge-processed-webhooks": {
         "task": "inbox.tasks.purge_processed_webhooks",
         "schedule": 24 * 3600,

@@ -12,12 +12,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audience.imports import mapping as columns
 from audience.imports.reading import Layout, SpreadsheetError, cell_text, detect, open_rows, scan
-from audience.imports.runner import is_stale
+from audience.imports.runner import STALE_AFTER, is_stale
 from audience.models import ContactImport, CustomField, Dedupe, JobState
 from audience.tags import get_or_create_tag
 from audience.tasks import run_contact_import
@@ -121,6 +122,21 @@ def resume_import(contact_import: ContactImport) -> bool:
     if updated:
         transaction.on_commit(lambda: run_contact_import.delay(account.id, contact_import.id))
     return bool(updated)
+
+
+def resume_stale_imports() -> int:
+    """Every minute (beat): queued or running imports no worker has touched for STALE_AFTER (a
+    lost task, a killed worker) go on from their last committed batch. Failed ones wait for a
+    person: their failure says why."""
+    # Unscoped: a platform sweep over every account's imports; each task carries its account.
+    stale = (
+        ContactImport.objects.unscoped()
+        .filter(state__in=[JobState.QUEUED, JobState.RUNNING])
+        .alias(last=Coalesce("heartbeat_at", "started_at", "created_at"))
+        .filter(last__lt=timezone.now() - STALE_AFTER)
+        .select_related("account")
+    )
+    return sum(resume_import(contact_import) for contact_import in stale)
 
 
 def errors_csv(contact_import: ContactImport) -> Iterator[str]:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+import time_machine
 from django.conf import LazySettings
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from audience.exports import neutralise, request_export, run_export
+from audience.exports import STALE_AFTER, neutralise, request_export, requeue_lost_exports, run_export
 from audience.filters import ContactFilter
 from audience.models import Contact, ContactExport, CustomField, FieldKind, JobState, Source
 from audience.tags import get_or_create_tag
+from audience.tasks import export_contacts
 from spoter.accounts.models import Account
 from tests.conftest import Team
 
@@ -264,3 +268,30 @@ def test_control_characters_do_not_break_the_workbook(acme: Team) -> None:
     contact(acme.account, "+5491100000001", name="Ana\x07 Pérez\x1b")
     rows = read_xlsx(export_of(acme, "xlsx"))
     assert rows[1][1] == "Ana Pérez"
+
+
+def test_a_lost_export_is_queued_again_by_the_sweep_and_a_live_one_is_not(
+    acme: Team, django_capture_on_commit_callbacks: Any
+) -> None:
+    contact(acme.account, "+5491122334455")
+    with django_capture_on_commit_callbacks(execute=False):  # their tasks are lost: never run
+        everyone = ContactFilter()
+        lost, live = (
+            request_export(acme.account, contact_filter=everyone, file_format="csv", by=acme.supervisor)
+            for _ in range(2)
+        )
+    later = timezone.now() + STALE_AFTER + timedelta(seconds=1)
+    ContactExport.objects.for_account(acme.account).filter(id=live.id).update(
+        state=JobState.RUNNING,
+        heartbeat_at=later,  # a worker writing it right then
+    )
+    assert requeue_lost_exports() == 0  # nothing is stale yet
+    with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks() as enqueued:
+        assert requeue_lost_exports() == 1
+    assert len(enqueued) == 1
+    lost.refresh_from_db()
+    assert lost.state == JobState.QUEUED
+    export_contacts(acme.account.id, lost.id)  # what the queued task does
+    lost.refresh_from_db()
+    assert lost.state == JobState.DONE
+    assert read_csv(lost)[1][0] == "+5491122334455"
