@@ -19,6 +19,7 @@ from inbox import sending
 from inbox.content import Content, StoredMedia, TemplateMessage, Text
 from inbox.drafts import signed
 from inbox.models import MEDIA_TYPES, Line, Message, MessageStatus, MessageType, Template, TemplateStatus
+from inbox.quick_replies import fill_variables
 from inbox.send_errors import SendError
 from inbox.templates_service import component, variables
 from spoter.accounts.models import Membership
@@ -34,10 +35,20 @@ class TemplateForm:
     body: list[str] = field(default_factory=list)
     body_text: str = ""
     buttons: list[str] = field(default_factory=list)  # each button that takes a value (URL, code)
+    # The contact's values for variables named like theirs ({{nombre}}, {{empresa}}), prefilled.
+    known: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def named(self) -> bool:
         return any(not name.isdigit() for name in self.body)
+
+    @property
+    def header_fields(self) -> list[tuple[str, str]]:
+        return [(name, self.known.get(name.lower(), "")) for name in self.header_text]
+
+    @property
+    def body_fields(self) -> list[tuple[str, str]]:
+        return [(name, self.known.get(name.lower(), "")) for name in self.body]
 
 
 def approved_templates(line: Line) -> QuerySet[Template]:
@@ -46,7 +57,8 @@ def approved_templates(line: Line) -> QuerySet[Template]:
     )
 
 
-def template_form(template: Template) -> TemplateForm:
+def template_form(template: Template, known: Mapping[str, str] | None = None) -> TemplateForm:
+    """The template's parameter form; ``known``: the contact's variables (quick_replies.variables_for)."""
     header = component(template.components, "HEADER")
     header_format = str(header.get("format", "TEXT")).upper() if header else ""
     body_text = str(component(template.components, "BODY").get("text", ""))
@@ -66,15 +78,23 @@ def template_form(template: Template) -> TemplateForm:
         body=variables(body_text),
         body_text=body_text,
         buttons=buttons,
+        known=known or {},
     )
 
 
-def template_content(template: Template, data: Mapping[str, str]) -> TemplateMessage:
-    """The form's fields: header_<name> (or header_link), body_<name>, button_<n>."""
+def template_content(
+    template: Template, data: Mapping[str, str], known: Mapping[str, str] | None = None
+) -> TemplateMessage:
+    """The form's fields: header_<name> (or header_link), body_<name>, button_<n>. A value may
+    hold {{variables}} (the contact's, ``known``), filled in here as in quick replies."""
     form = template_form(template)
+
+    def value(key: str) -> str:
+        return fill_variables(data.get(key, ""), known or {}).strip()
+
     header = [data.get("header_link", "").strip()] if form.header_media else []
-    header += [data.get(f"header_{name}", "").strip() for name in form.header_text]
-    values = {name: data.get(f"body_{name}", "").strip() for name in form.body}
+    header += [value(f"header_{name}") for name in form.header_text]
+    values = {name: value(f"body_{name}") for name in form.body}
     if any(not value for value in (*header, *values.values())):
         raise SendError("template_params", _("Fill in every value of the template."))
     body: list[str] | dict[str, str] = values if form.named else list(values.values())

@@ -25,7 +25,7 @@ from inbox.content import Text
 from inbox.conversations import set_status
 from inbox.media_rules import ALLOWED, MAX_FILES_PER_SEND, MAX_SIZE
 from inbox.models import Conversation, ConversationStatus, Line, Message, Template
-from inbox.quick_replies import matching, render_quick_reply
+from inbox.quick_replies import matching, render_quick_reply, variables_for
 from inbox.search import search
 from inbox.send_errors import SendError
 from inbox.upload import files_from
@@ -160,7 +160,8 @@ def send(request: InboxRequest, account_slug: str, number: int) -> HttpResponse:
 def send_template(request: InboxRequest, account_slug: str, number: int) -> HttpResponse:
     def send_filled_template(conversation: Conversation) -> list[Message]:
         template = _template(conversation.line, request.POST.get("template", ""))
-        content = template_content(template, request.POST)
+        known = variables_for(conversation.contact, request.membership)
+        content = template_content(template, request.POST, known)
         return [sending.send(conversation, content, sender=request.membership)]
 
     return send_and_show(request, number, send_filled_template)
@@ -174,7 +175,8 @@ def template_fields(request: InboxRequest, account_slug: str, number: int) -> Ht
         template = _template(conversation.line, request.GET.get("template", ""))
     except SendError:
         return HttpResponse("")  # "Choose…" again: no fields
-    return render(request, "inbox/_template_form.html", {"form": template_form(template)})
+    known = variables_for(conversation.contact, request.membership)
+    return render(request, "inbox/_template_form.html", {"form": template_form(template, known)})
 
 
 @require_POST

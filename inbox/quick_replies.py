@@ -4,6 +4,7 @@ filled in, so the operator sees and may edit exactly what goes out."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -36,9 +37,12 @@ def variables_for(contact: Contact, membership: Membership) -> dict[str, str]:
 
 
 def render_quick_reply(text: str, contact: Contact, membership: Membership) -> str:
+    return fill_variables(text, variables_for(contact, membership))
+
+
+def fill_variables(text: str, values: Mapping[str, str]) -> str:
     """The text with its {{variables}} replaced; an unknown variable becomes empty, so no
     ``{{...}}`` ever reaches a customer."""
-    values = variables_for(contact, membership)
     return VARIABLE.sub(lambda match: values.get(match.group(1).lower(), ""), text)
 
 

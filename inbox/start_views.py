@@ -12,6 +12,7 @@ from inbox.compose import approved_templates, template_content, template_form
 from inbox.content import Content, Text
 from inbox.listing import window_state
 from inbox.models import Line
+from inbox.quick_replies import variables_for
 from inbox.send_errors import SendError
 from inbox.starting import open_conversation, start_conversation
 from inbox.visibility import can_see
@@ -35,13 +36,14 @@ def start(request: AccountRequest, account_slug: str, contact_id: int) -> HttpRe
     wanted = request.POST.get("template") or request.GET.get("template", "")
     chosen_template = next((template for template in templates if str(template.id) == wanted), None)
     error = ""
+    known = variables_for(contact, request.membership)
     if request.method == "POST" and line is not None:
         try:
             content: Content
             if window != "closed" and request.POST.get("text", "").strip():
                 content = Text(request.POST["text"])
             elif chosen_template is not None:
-                content = template_content(chosen_template, request.POST)
+                content = template_content(chosen_template, request.POST, known)
             else:
                 raise SendError("template_required", _("Choose an approved template."))
             conversation = start_conversation(contact, line, content, sender=request.membership)
@@ -56,7 +58,7 @@ def start(request: AccountRequest, account_slug: str, contact_id: int) -> HttpRe
         "window": window,
         "templates": templates,
         "chosen_template": chosen_template,
-        "form": template_form(chosen_template) if chosen_template else None,
+        "form": template_form(chosen_template, known) if chosen_template else None,
         "error": error,
     }
     return render(request, "inbox/start.html", context, status=400 if error else 200)

@@ -131,6 +131,38 @@ def test_only_templates_when_the_window_is_closed(acme: Team) -> None:
     assert (sent.type, sent.text) == ("template", "Hola Ana, tu pedido #42 está listo.")
 
 
+def test_template_values_take_the_contacts_variables(acme: Team) -> None:
+    """Named variables are prefilled from the contact (custom fields included); a value may hold
+    {{variables}}, filled in as in quick replies (AUD-1)."""
+    conversation = make_conversation(make_line(acme), inbound_ago=timedelta(hours=25))
+    contact = conversation.contact
+    contact.name, contact.custom_fields = "Ana Pérez", {"empresa": "Acme SA"}
+    contact.save(update_fields=["name", "custom_fields"])
+    template = make_template(conversation, "bienvenida")
+    template.components = [
+        {"type": "BODY", "text": "Hola {{nombre}}, gracias por elegir {{empresa}}. {{codigo}}"}
+    ]
+    template.save(update_fields=["components"])
+    client = htmx(client_for(acme.operator))
+    fields = client.get(
+        inbox_url(acme, "inbox_template_fields", number=conversation.number), {"template": template.id}
+    ).content.decode()
+    assert 'name="body_nombre" value="Ana"' in fields
+    assert 'name="body_empresa" value="Acme SA"' in fields
+    assert 'name="body_codigo" value=""' in fields
+    client.post(
+        inbox_url(acme, "inbox_send_template", number=conversation.number),
+        {
+            "template": template.id,
+            "body_nombre": "{{nombre}}",
+            "body_empresa": "Acme",
+            "body_codigo": "{{empresa}}-7",
+        },
+    )
+    sent = Message.objects.for_account(acme.account).get(conversation=conversation)
+    assert sent.text == "Hola Ana, gracias por elegir Acme. Acme SA-7"
+
+
 def test_retry_sends_the_failed_content_again(acme: Team) -> None:
     conversation = make_conversation(make_line(acme))
     failed = add_message(
