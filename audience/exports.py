@@ -279,7 +279,7 @@ def _table(account: Account, export: ContactExport) -> tuple[list[str], Iterator
         _("Opted out"),
         _("Blocked"),
         _("Source"),
-        _("Created"),
+        _("Added"),
         _("Last seen"),
         _("Consent given at"),
         _("Consent given through"),

@@ -105,7 +105,7 @@ def test_csv_has_every_column_in_the_accounts_zone(acme: Team, ana: Contact) -> 
         "Opted out",
         "Blocked",
         "Source",
-        "Created",
+        "Added",
         "Last seen",
         "Consent given at",
         "Consent given through",

@@ -33,6 +33,7 @@ def test_filter_by_tag_opt_out_all_and_save_a_segment(
 
     page = member_page(new_context, live_server.url, acme.supervisor, "contacts/")
     expect(page.get_by_test_id(f"contact-{caro.id}")).to_be_visible()
+    page.get_by_test_id("more-filters").click()
     page.get_by_test_id("filter-tag_any").select_option(str(vip.id))
     expect(page.get_by_test_id("live-count")).to_contain_text("2")  # htmx, as the filter changes
     page.get_by_test_id("apply-filter").click()
