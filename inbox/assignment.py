@@ -16,7 +16,15 @@ from inbox.models import Conversation, ConversationEvent, ConversationStatus, Ev
 from inbox.visibility import can_see
 from spoter.accounts.models import Account, Membership, Role
 
-__all__ = ["AssignmentError", "assign", "auto_assign", "candidates", "configure_round_robin", "transfer_all"]
+__all__ = [
+    "AssignmentError",
+    "assign",
+    "assign_automatically",
+    "auto_assign",
+    "candidates",
+    "configure_round_robin",
+    "transfer_all",
+]
 
 
 class AssignmentError(Exception):
@@ -54,6 +62,7 @@ def assign(conversation: Conversation, to: Membership | None, *, by: Membership)
         if previous_id == (to.id if to else None):
             return False
         _set_assignee(locked, to, previous_id, actor=by)
+        _stop_bot(locked)  # a person took the chat: the bot stops (BOT-1)
     conversation.assignee = to
     conversation.updated_at = locked.updated_at
     return True
@@ -93,6 +102,29 @@ def _set_assignee(
     events.conversation_changed(conversation, kind="conversation.assigned", previous_assignee_id=previous_id)
 
 
+def assign_automatically(conversation: Conversation, to: Membership) -> bool:
+    """An automation (a bot option) gives the chat to ``to``: a system line with no actor; False
+    when it had it already."""
+    if to.account_id != conversation.account_id:
+        raise ValueError("a member of another account")
+    with transaction.atomic():
+        locked = (
+            Conversation.objects.for_account(conversation.account).select_for_update().get(id=conversation.id)
+        )
+        if locked.assignee_id == to.id:
+            return False
+        _set_assignee(locked, to, locked.assignee_id, actor=None)
+    conversation.assignee = to
+    conversation.updated_at = locked.updated_at
+    return True
+
+
+def _stop_bot(conversation: Conversation) -> None:
+    from bots.sessions import stop  # bots build on the inbox, not the other way round
+
+    stop(conversation)
+
+
 def take_started(conversation: Conversation, starter: Membership) -> None:
     """The member who starts a conversation (INB-12) gets it when nobody has it, whatever their
     inbox mode: call in the transaction that locked its row (inbox/starting.py)."""
@@ -127,6 +159,7 @@ def transfer_all(from_: Membership, to: Membership, *, by: Membership) -> int:
         )
         for conversation in conversations:
             _set_assignee(conversation, to, from_.id, actor=by)
+            _stop_bot(conversation)
     return len(conversations)
 
 

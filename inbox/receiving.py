@@ -72,14 +72,30 @@ def receive_message(line: Line, inbound: InboundMessage) -> Message | None:
                 sent_at=at,
             )
             _touch(account, conversation, contact, message)
-            if conversation.assignee_id is None and conversation.last_inbound_at is None:
-                auto_assign(conversation)  # the customer's first message: the line's round robin
+            # The customer's first message: the line's round robin, unless a bot may answer
+            # (bots.runtime assigns when the bot hands over, or when no bot starts).
+            first = conversation.assignee_id is None and conversation.last_inbound_at is None
+            if first and not _bot_slot_open(account):
+                auto_assign(conversation)
             events.message_created(message)
+            transaction.on_commit(lambda: _react_later(account.id, message.id))
     except IntegrityError:
         if messages.filter(wamid=inbound.wamid).exists():
             return None  # a concurrent delivery of the same message won; ours rolled back whole
         raise
     return message
+
+
+def _bot_slot_open(account: Account) -> bool:
+    from bots.runtime import schedule_now  # bots build on the inbox, not the other way round
+
+    return schedule_now(account) is not None
+
+
+def _react_later(account_id: int, message_id: int) -> None:
+    from bots.tasks import react
+
+    react.delay(account_id, message_id)
 
 
 def _media_file(line: Line, inbound: InboundMessage) -> MediaFile | None:

@@ -148,6 +148,8 @@ def _send(
             ]
         )
         transaction.on_commit(lambda: _enqueue([entry.id for entry in entries]))
+        if not automated:
+            _stop_bot(conversation)  # a person wrote in: the bot stops (BOT-1)
         for message in messages:
             events.message_created(message)
     return messages
@@ -215,6 +217,12 @@ def _media_file(line: Line, item: Draft) -> MediaFile | None:
     )
     media.save()
     return media
+
+
+def _stop_bot(conversation: Conversation) -> None:
+    from bots.sessions import stop  # bots build on the inbox, not the other way round
+
+    stop(conversation)
 
 
 def _enqueue(entry_ids: list[int]) -> None:

@@ -25,8 +25,8 @@ MAX_NOTE = 4000
 MAX_REMINDER = 500
 
 
-def _same_account(*objects: Contact | Conversation | Membership | Tag | Note | Reminder) -> None:
-    if len({obj.account_id for obj in objects}) != 1:
+def _same_account(*objects: Contact | Conversation | Membership | Tag | Note | Reminder | None) -> None:
+    if len({obj.account_id for obj in objects if obj is not None}) != 1:
         raise ValueError("objects of different accounts")
 
 
@@ -37,8 +37,9 @@ def _is_supervisor(member: Membership) -> bool:
 # Conversation tags ----------------------------------------------------------------------------
 
 
-def tag_conversation(conversation: Conversation, tag: Tag, *, by: Membership) -> bool:
-    """Add a tag to the chat, with a system line; False when it had it already."""
+def tag_conversation(conversation: Conversation, tag: Tag, *, by: Membership | None) -> bool:
+    """Add a tag to the chat, with a system line; False when it had it already. ``by`` None: an
+    automation (a bot, a rule) tagged it; the system line has no actor."""
     return _retag(conversation, tag, by=by, add=True)
 
 
@@ -47,7 +48,7 @@ def untag_conversation(conversation: Conversation, tag: Tag, *, by: Membership) 
     return _retag(conversation, tag, by=by, add=False)
 
 
-def _retag(conversation: Conversation, tag: Tag, *, by: Membership, add: bool) -> bool:
+def _retag(conversation: Conversation, tag: Tag, *, by: Membership | None, add: bool) -> bool:
     _same_account(conversation, tag, by)
     with transaction.atomic():
         # The chat's row lock orders concurrent changes: one system line per real change.
@@ -76,7 +77,7 @@ def _retag(conversation: Conversation, tag: Tag, *, by: Membership, add: bool) -
 # Contact tags -----------------------------------------------------------------------------------
 
 
-def tag_contact(contact: Contact, tag: Tag, *, by: Membership) -> bool:
+def tag_contact(contact: Contact, tag: Tag, *, by: Membership | None) -> bool:
     """Add a tag to the contact (every panel of the contact shows it); False when it had it."""
     return _retag_contact(contact, tag, by=by, add=True)
 
@@ -86,7 +87,7 @@ def untag_contact(contact: Contact, tag: Tag, *, by: Membership) -> bool:
     return _retag_contact(contact, tag, by=by, add=False)
 
 
-def _retag_contact(contact: Contact, tag: Tag, *, by: Membership, add: bool) -> bool:
+def _retag_contact(contact: Contact, tag: Tag, *, by: Membership | None, add: bool) -> bool:
     _same_account(contact, tag, by)
     with transaction.atomic():
         if contact.tags.for_account(contact.account).filter(id=tag.id).exists() == add:
