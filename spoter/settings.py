@@ -30,6 +30,8 @@ REDIS_URL = parse_redis_url("REDIS_URL", _redis_url) if _redis_url else None
 EMBEDDED = REDIS_URL is None
 
 DEBUG = env.get_bool("DEBUG", default=DATABASE_URL is None)
+# Bots' HTTP steps may call private and loopback addresses (tests, development; bots/http_steps.py).
+BOT_HTTP_ALLOW_PRIVATE = env.get_bool("BOT_HTTP_ALLOW_PRIVATE", default=False)
 
 
 def _secret_key() -> str:
@@ -190,6 +192,16 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-scheduled": {
         "task": "inbox.tasks.send_due_scheduled",
         "schedule": 15,
+    },
+    # Bot sessions with no answer from the customer for 24 hours (bots/sessions.py).
+    "abandon-idle-bot-sessions": {
+        "task": "bots.tasks.abandon_idle_sessions",
+        "schedule": 600,
+    },
+    # Follow-ups: chats whose customer has not answered our last message (bots/follow_ups.py).
+    "send-follow-ups": {
+        "task": "bots.rule_tasks.send_follow_ups",
+        "schedule": 300,
     },
     # Webhook events whose drain was lost or whose worker died (inbox/webhook_events.py).
     "drain-webhook-events": {

@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from spoter.accounts.models import Account, Membership, Role, User
 from spoter.celery import app
@@ -71,4 +72,16 @@ def client_for(membership: Membership) -> Client:
 def worker(transactional_db: None) -> Iterator[None]:
     """A real Celery worker (solo pool, in a thread) consuming the test Redis broker."""
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+
+
+@pytest.fixture
+def english(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Messages in English (the default is es-AR): the acme account speaks it, and so does code
+    called outside a request."""
+    if "acme" in request.fixturenames:
+        account = request.getfixturevalue("acme").account
+        account.language = "en"
+        account.save(update_fields=["language"])
+    with translation.override("en"):
         yield

@@ -1,4 +1,4 @@
-"""The audience's tests read messages in English: the acme account speaks it (the default is es-AR)."""
+"""The audience tests read messages in English (the default is es-AR)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,5 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _english(request: pytest.FixtureRequest) -> None:
-    if "acme" in request.fixturenames:
-        account = request.getfixturevalue("acme").account
-        account.language = "en"
-        account.save(update_fields=["language"])
+def _english(english: None) -> None:
+    """tests/conftest.py's ``english``, for every test here."""

@@ -25,6 +25,17 @@ from audience.models import (
     Segment,
     Tag,
 )
+from bots.models import (
+    AutomationRun,
+    AutoReply,
+    Bot,
+    BotSchedule,
+    BotSecret,
+    BotSession,
+    FollowUp,
+    Rule,
+    WelcomeMessage,
+)
 from inbox.api.keys import create_api_key
 from inbox.conversations import current_conversation
 from inbox.models import (
@@ -33,6 +44,7 @@ from inbox.models import (
     Initiator,
     Message,
     Note,
+    QuickReply,
     Reminder,
     ScheduledMessage,
 )
@@ -143,6 +155,14 @@ def probe_tag(team: Team) -> Tag:
     return tag
 
 
+def probe_quick_reply(team: Team) -> QuickReply:
+    return team.account.quick_replies.get_or_create(shortcut="hola", text="Hola")[0]
+
+
+def probe_bot(team: Team) -> Bot:
+    return Bot.objects.for_account(team.account).get_or_create(account=team.account, name="Probe")[0]
+
+
 def url_for(route: Route, team: Team) -> str:
     """The route's URL filled with the ids of ``team``'s own objects."""
     objects: dict[str, Callable[[], int]] = {
@@ -161,9 +181,7 @@ def url_for(route: Route, team: Team) -> str:
             .scheduled.create(account=team.account, text="Hola", send_at="2099-01-01T00:00Z")
             .id
         ),
-        "quick_reply_id": lambda: (
-            team.account.quick_replies.get_or_create(shortcut="hola", text="Hola")[0].id
-        ),
+        "quick_reply_id": lambda: probe_quick_reply(team).id,
         "member_id": lambda: team.operator.id,
         "invitation_id": lambda: (
             team.account.invitations.create(
@@ -184,6 +202,37 @@ def url_for(route: Route, team: Team) -> str:
             ).id
         ),
         "export_id": lambda: team.account.contact_exports.create(filters={}).id,
+        # Bots and automatic messages (bots/).
+        "bot_id": lambda: probe_bot(team).id,
+        "schedule_id": lambda: (
+            BotSchedule.objects.for_account(team.account)
+            .create(account=team.account, bot=probe_bot(team), weekdays=[0], start="09:00", end="10:00")
+            .id
+        ),
+        "auto_reply_id": lambda: (
+            AutoReply.objects.for_account(team.account)
+            .create(
+                account=team.account,
+                quick_reply=probe_quick_reply(team),
+                weekdays=[0],
+                start="20:00",
+                end="08:00",
+            )
+            .id
+        ),
+        "rule_id": lambda: (
+            Rule.objects.for_account(team.account).create(account=team.account, name="Probe").id
+        ),
+        "follow_up_id": lambda: (
+            FollowUp.objects.for_account(team.account)
+            .create(account=team.account, hours=24, notify_assignee=True)
+            .id
+        ),
+        "secret_id": lambda: (
+            BotSecret.objects.for_account(team.account)  # url_for runs once per method: one name
+            .get_or_create(account=team.account, name="probe", defaults={"value": "s3cret"})[0]
+            .id
+        ),
         "media_id": lambda: (
             team.account.media_files.create(
                 line=team.account.lines.create(
@@ -276,6 +325,15 @@ def _snapshot(team: Team) -> list[object]:
                 ContactImport,
                 ContactExport,
                 AudienceAudit,
+                Bot,
+                BotSchedule,
+                BotSession,
+                AutoReply,
+                WelcomeMessage,
+                Rule,
+                FollowUp,
+                BotSecret,
+                AutomationRun,
             )
             for row in model.objects.for_account(team.account).order_by("id").values_list()
         ),
