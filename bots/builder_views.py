@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from audience.models import Tag
 from bots import builder, console, definition, menus
+from bots.engine import DEFAULT_INVALID_CLOSE
 from bots.models import Bot
 from bots.stats import bot_stats
 from bots.warnings import warnings
@@ -37,6 +38,7 @@ class BotForm(forms.Form):
     invalid_close_message = forms.CharField(
         label=gettext_lazy("Closing message after three invalid answers"),
         required=False,
+        initial=DEFAULT_INVALID_CLOSE,  # the words the Pip! guide promises; empty keeps them too
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

@@ -28,6 +28,7 @@
     reminder: "Reminder",
     newMessage: "New message",
     reassigned: "This conversation is no longer in your inbox.",
+    followUp: "No answer yet",
     offline: "Reconnecting…",
   }, stringsNode ? stringsNode.dataset : {});
 
@@ -404,8 +405,18 @@
       document.dispatchEvent(new CustomEvent("inbox:reminder-due", { detail: event }));
       if (panelShows({ contact_id: event.contact_id, conversation: null })) refreshPanel(["reminders"]);
     },
+    "rule.notified"(event) { alertAbout(event.conversation, event.rule, `${event.contact}: ${event.text}`); },
+    "follow_up.due"(event) {
+      alertAbout(event.conversation, strings.followUp, `${event.contact} (${event.hours} h)`);
+    },
     presence: onPresence,
   };
+
+  /* An automation asks this member to look at a chat (bots/rules.py, bots/follow_ups.py). */
+  function alertAbout(number, title, text) {
+    toast(`${title}: ${text}`);
+    notify(title, text, `alert-${number}`, () => { location.href = `${base}c/${number}/`; });
+  }
 
   function onMessage(raw) {
     let event;
