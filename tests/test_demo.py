@@ -12,11 +12,13 @@ from django.test import Client
 
 from audience.models import Contact, CustomField, Segment, Tag
 from audience.segments import segment_filter
+from bots import definition
+from bots.models import Bot, BotSchedule
 from inbox.api.keys import authenticate
 from inbox.models import Line, QuickReply, RoundRobin, Template, TemplateStatus
 from inbox.quick_replies import render_quick_reply
 from inbox.simulator.models import SimNumber, SimTemplate
-from spoter.accounts.models import Account, Membership, User
+from spoter.accounts.models import Account, Membership, Role, User
 
 
 def run_demo(*args: str) -> str:
@@ -108,6 +110,16 @@ def test_the_demo_has_quick_replies_tags_and_round_robin_once(db: None) -> None:
         "cumpleanos",
         "plan",
     ]
+    # The bot answers every day, with buttons; a complaint goes to the operators in turn.
+    bot = Bot.objects.for_account(account).get(name="Sofía")
+    tree = definition.parse(bot.tree)
+    assert [option.label for option in tree.options] == ["Comprar", "Un reclamo", "Horarios"]
+    assert definition.depth(tree) == 2
+    assert sorted(tree.options[1].assign) == sorted(
+        Membership.objects.for_account(account).filter(role=Role.OPERATOR).values_list("id", flat=True)
+    )
+    slot = BotSchedule.objects.for_account(account).get()
+    assert (slot.bot_id, slot.weekdays) == (bot.id, [0, 1, 2, 3, 4, 5, 6])
     segment = Segment.objects.for_account(account).get(name="VIP Premium")
     assert sorted(segment_filter(segment).apply(account).values_list("name", flat=True)) == [
         "Carla Ruiz",

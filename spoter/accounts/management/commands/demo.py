@@ -1,7 +1,7 @@
 """Create (or bring back to its known state) the demo account, its people, its WhatsApp line wired
 to the simulator and a few presets (quick replies, tags, round robin on the line between the two
-operators, contact fields, a few registered contacts and a segment); --json adds the line's
-connection details and a fresh API key."""
+operators, contact fields, a few registered contacts, a segment, and a questionnaire bot
+answering all week); --json adds the line's connection details and a fresh API key."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ from audience.models import Contact, CustomField, Segment, Tag
 from audience.segments import save_segment
 from audience.services import ContactInput, create_contact
 from audience.tags import get_or_create_tag
+from bots import definition
+from bots.builder import BotSettings, OptionFields, create_bot, edit_tree
+from bots.models import Bot
+from bots.schedule import save_schedule
 from inbox.api.keys import create_api_key, revoke_api_key
 from inbox.assignment import configure_round_robin
 from inbox.lines import webhook_url
@@ -52,6 +56,31 @@ CONTACTS = [
     ("Martín Gómez", "+5493515550102", "Ferretería Gómez", "Básico", ["Ventas"]),
     ("Carla Ruiz", "+5492615550103", "", "Premium", ["VIP", "Reclamo"]),
 ]
+
+
+# The demo bot: (label, tag names, assigns the operators, closing message, deeper level or None);
+# a level is (question, options).
+Level = tuple[str, list[tuple[str, list[str], bool, str, "Level | None"]]]
+BOT: Level = (
+    "¡Hola! Soy Sofía, la asistente virtual de Demo Spoter. ¿En qué te ayudo?",
+    [
+        (
+            "Comprar",
+            ["Ventas"],
+            False,
+            "",
+            (
+                "¿Qué te interesa?",
+                [
+                    ("Planes", [], True, "Te paso con un asesor de ventas, ya te escribe.", None),
+                    ("Precios", [], False, "Los precios están en demo.spoter.local/precios.", None),
+                ],
+            ),
+        ),
+        ("Un reclamo", ["Reclamo"], True, "Un operador te atiende en un momento.", None),
+        ("Horarios", [], False, QUICK_REPLIES[2][1], None),
+    ],
+)
 
 
 class Command(BaseCommand):
@@ -113,6 +142,7 @@ def add_presets(account: Account, line: Line) -> None:
     add_audience(account, admin)
     operator_emails = [email for email, *_rest, role, _mode in PEOPLE if role == Role.OPERATOR]
     operators = list(members.filter(user__email__in=operator_emails).order_by("id"))
+    add_bot(account, operators)
     configure_round_robin(line, operators, enabled=True, by=admin)
 
 
@@ -134,6 +164,54 @@ def add_audience(account: Account, admin: Membership) -> None:
     if not Segment.objects.for_account(account).filter(name="VIP Premium").exists():
         vip = ContactFilter.from_query({"tag_any": [str(tags["VIP"].id)], "cond": ["field:plan|eq|Premium"]})
         save_segment(Segment(account=account), name="VIP Premium", contact_filter=vip, by=admin)
+
+
+def add_bot(account: Account, operators: list[Membership]) -> None:
+    """The bot "Sofía" through the builder's operations, answering every day (BOT-1, BOT-2)."""
+    if Bot.objects.for_account(account).filter(name="Sofía").exists():
+        return
+    settings = BotSettings(
+        name="Sofía",
+        error_message="No entendí tu respuesta.",
+        back_command="volver",
+        back_message="Volvemos al menú anterior.",
+    )
+    bot = create_bot(account, settings)
+    tags = {tag.name: tag.id for tag in Tag.objects.for_account(account)}
+    _fill_level(bot, bot.tree["id"], BOT, tags, tuple(member.id for member in operators))
+    every_day = {"bot": bot, "weekdays": list(range(7)), "start": "00:00", "end": "23:59"}
+    save_schedule(account, None, every_day)
+
+
+def _fill_level(
+    bot: Bot, level_id: str, level: Level, tags: dict[str, int], operators: tuple[int, ...]
+) -> None:
+    question, options = level
+    edit_tree(bot, "rename", level_id, text=question)
+    for label, tag_names, assigns, closing, deeper in options:
+        edit_tree(bot, "add_option", level_id, label=label)
+        option = _found_level(bot, level_id).options[-1]
+        fields = OptionFields(
+            label=label,
+            tags=tuple(tags[name] for name in tag_names),
+            assign=operators if assigns else (),
+            closing=closing,
+        )
+        edit_tree(bot, "set_option", option.id, fields=fields)
+        if deeper is not None:
+            edit_tree(bot, "add_level", option.id, question=deeper[0])
+            _fill_level(bot, _opened_level(bot, level_id, option.id).id, deeper, tags, operators)
+
+
+def _opened_level(bot: Bot, level_id: str, option_id: str) -> definition.Level:
+    option = _found_level(bot, level_id).find(option_id)
+    if option is None or option.level is None:
+        raise RuntimeError("the level just added is missing")
+    return option.level
+
+
+def _found_level(bot: Bot, level_id: str) -> definition.Level:
+    return next(level for level in definition.walk(definition.parse(bot.tree)) if level.id == level_id)
 
 
 def line_details(line: Line) -> dict[str, object]:
