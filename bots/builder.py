@@ -1,6 +1,6 @@
 """The bot builder's services (BOT-6): create, configure and delete bots, and edit their tree by
-node id (add, rename, reorder and delete options and levels; an option's tags, assignees and
-closing message).
+node id (add, rename, reorder and delete options and levels; an option's tags, assignees,
+closing message and HTTP step, the latter checked in bots/builder_http.py).
 
 Each edit loads the tree under a row lock, changes its JSON, checks it with definition.parse and
 against the account (its tags, its active members), and saves it; a refused edit raises
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audience.models import Tag
-from bots import definition
+from bots import builder_http, definition
 from bots.models import Bot
 from spoter.accounts.models import Account, Membership
 
@@ -93,7 +93,8 @@ def edit_tree(bot: Bot, op: str, node_id: str, **values: Any) -> Bot:
     Operations: add_option (node: a level; label), add_level (node: an option; question: opens a
     deeper level under it), rename (node: a level -> its question, or an option -> its label;
     text), move_up / move_down (node: an option), delete (node: an option, or a deeper level),
-    set_option (node: an option; fields: OptionFields).
+    set_option (node: an option; fields: OptionFields), set_http (node: an option; fields:
+    builder_http.HttpFields: its HTTP step) and clear_http (node: an option).
     """
     operation = OPERATIONS.get(op)
     if operation is None:
@@ -177,6 +178,22 @@ def _set_option(account: Account, tree: dict[str, Any], node_id: str, values: di
     option["closing"] = fields.closing.strip()[: definition.MAX_TEXT]
 
 
+def _set_http(account: Account, tree: dict[str, Any], node_id: str, values: dict[str, Any]) -> None:
+    fields = values.get("fields")
+    if not isinstance(fields, builder_http.HttpFields):
+        raise BuilderError(_("Unknown editing operation."))
+    option, _parent = _option(tree, node_id)
+    try:
+        option["http"] = builder_http.step_json(account, fields)
+    except builder_http.HttpFieldError as error:
+        raise BuilderError(str(error)) from error
+
+
+def _clear_http(account: Account, tree: dict[str, Any], node_id: str, values: dict[str, Any]) -> None:
+    option, _parent = _option(tree, node_id)
+    option.pop("http", None)
+
+
 OPERATIONS: dict[str, Operation] = {
     "add_option": _add_option,
     "add_level": _add_level,
@@ -185,6 +202,8 @@ OPERATIONS: dict[str, Operation] = {
     "move_down": _move(+1),
     "delete": _delete,
     "set_option": _set_option,
+    "set_http": _set_http,
+    "clear_http": _clear_http,
 }
 
 

@@ -4,6 +4,7 @@ small forms; with htmx they answer the re-rendered tree, without it a redirect."
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from django import forms
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audience.models import Tag
-from bots import builder, console, definition, menus
+from bots import builder, builder_http, console, definition, menus
 from bots.engine import DEFAULT_INVALID_CLOSE
 from bots.models import Bot
 from bots.stats import bot_stats
@@ -24,6 +25,7 @@ from spoter.accounts.access import AccountRequest, require_role
 from spoter.accounts.models import Membership, Role
 
 CONSOLE_KEY = "bot_console:{}"
+HTTP_FIELDS = [field.name for field in fields(builder_http.HttpFields)]
 
 
 class BotForm(forms.Form):
@@ -110,11 +112,16 @@ def bot_tree(request: AccountRequest, account_slug: str, bot_id: int) -> HttpRes
                 assign=_ids(data.getlist("assign")),
                 closing=data.get("closing", ""),
             )
+        elif op == "set_http":
+            values["fields"] = builder_http.HttpFields(**{name: data.get(name, "") for name in HTTP_FIELDS})
         builder.edit_tree(bot, op, node, **values)
     except builder.BuilderError as refused:
         error = str(refused)
     if request.headers.get("HX-Request"):
-        context = {"bot": bot, "error": error, "focus": node, **tree_context(request, bot)}
+        context: dict[str, Any] = {"bot": bot, "error": error, "focus": node, "http_open": op == "set_http"}
+        context.update(tree_context(request, bot))
+        if error and op == "set_http":
+            _keep_draft(context["tree"], node, {name: data.get(name, "") for name in HTTP_FIELDS})
         return render(request, "bots/_tree.html", context)
     if error:
         messages.error(request, error)
@@ -219,10 +226,35 @@ def _level_view(level: definition.Level, names: dict[str, dict[int, str]], depth
                 "tag_names": [names["tags"].get(tag, "?") for tag in option.tags],
                 "member_names": [names["members"].get(member, "?") for member in option.assign],
                 "child": _level_view(option.level, names, depth + 1) if option.level else None,
+                "http": _http_view(option.http),
             }
             for index, option in enumerate(level.options)
         ],
     }
+
+
+def _http_view(step: definition.HttpStep | None) -> dict[str, Any]:
+    """The HTTP step form's values as text: the stored step, or an empty GET to fill in."""
+    shown = step or definition.HttpStep()
+    values = {field.name: getattr(shown, field.name) for field in fields(definition.HttpStep)}
+    values.update(
+        headers=builder_http.headers_text(shown),
+        pick=builder_http.pick_text(shown),
+        timeout=f"{shown.timeout:g}",
+    )
+    return {
+        "values": values,
+        "host": builder_http.host(step) if step else "",
+        "methods": builder_http.METHODS,
+    }
+
+
+def _keep_draft(view: dict[str, Any] | None, node: str, draft: dict[str, str]) -> None:
+    """A refused HTTP step form shows what was typed, not the stored step."""
+    for item in view["options"] if view else []:
+        if item["option"].id == node:
+            item["http"]["values"] = draft
+        _keep_draft(item["child"], node, draft)
 
 
 def _ids(values: list[str]) -> tuple[int, ...]:

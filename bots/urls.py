@@ -8,10 +8,14 @@ urlpatterns = [
     *rule_urls.urlpatterns,
     path("bots/", builder_views.bots, name="bots"),
     path("bots/schedule/", settings_views.schedule, name="bots_schedule"),
+    path("bots/schedule/<int:schedule_id>/", settings_views.schedule_edit, name="bots_schedule_edit"),
     path(
         "bots/schedule/<int:schedule_id>/delete/", settings_views.schedule_delete, name="bots_schedule_delete"
     ),
     path("bots/auto-replies/", settings_views.auto_replies, name="bots_auto_replies"),
+    path(
+        "bots/auto-replies/<int:auto_reply_id>/", settings_views.auto_reply_edit, name="bots_auto_reply_edit"
+    ),
     path(
         "bots/auto-replies/<int:auto_reply_id>/delete/",
         settings_views.auto_reply_delete,
