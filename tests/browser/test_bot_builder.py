@@ -18,6 +18,7 @@ from tests.browser.conftest import NewContext, member_page
 from tests.conftest import Team
 
 pytestmark = pytest.mark.browser
+OPTION_TITLES = ".bot-option > details > summary"  # each option's own, not its HTTP step's
 
 
 @contextmanager
@@ -44,7 +45,7 @@ def test_build_a_two_level_bot_and_play_it(live_server: Any, new_context: NewCon
         adder.locator('input[name="label"]').fill(label)
         with edited(page):
             adder.locator('input[name="label"]').press("Enter")
-        expect(page.get_by_test_id("level-1").locator(".bot-option summary")).to_contain_text([label])
+        expect(page.get_by_test_id("level-1").locator(OPTION_TITLES)).to_contain_text([label])
     expect(page.locator('[data-testid^="preview-"]').first).to_have_attribute("data-kind", "buttons")
     expect(page.get_by_test_id("bot-warnings")).to_be_visible()  # nobody is assigned yet
 
@@ -60,9 +61,9 @@ def test_build_a_two_level_bot_and_play_it(live_server: Any, new_context: NewCon
         adder.locator('input[name="label"]').fill(label)
         with edited(page):
             adder.locator('input[name="label"]').press("Enter")
-        expect(page.get_by_test_id("level-2").locator(".bot-option summary")).to_contain_text([label])
+        expect(page.get_by_test_id("level-2").locator(OPTION_TITLES)).to_contain_text([label])
     motos = page.get_by_test_id("level-2").locator(".bot-option").nth(1)
-    motos.locator("summary").click()
+    motos.locator("> details > summary").click()
     motos.locator('select[name="assign"]').select_option(str(acme.operator.id))
     motos.locator('textarea[name="closing"]').fill("Un asesor le escribe enseguida.")
     with edited(page):
