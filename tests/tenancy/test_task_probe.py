@@ -1,0 +1,126 @@
+"""The cross-tenant probe for Celery tasks: every task that works for one account takes that
+account and refuses (does nothing to) another account's objects.
+
+A new task must either take ``account_id`` first (and be probed here: run with acme's account and
+globex's object, it leaves globex untouched; run with globex's own account, it acts, so the probe
+can fail) or be listed in SWEEPS with the reason it is not an account's.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from celery import Task
+
+from audience.models import ContactExport, ContactImport, JobState
+from bots.models import AutomationRun, WelcomeMessage
+from inbox.models import MediaFile, Message
+from spoter.celery import app
+from tests.bots.test_rules import inbound
+from tests.conftest import Team
+from tests.inbox.webhooks.conftest import make_line
+
+# Periodic sweeps over every account (their rows carry the account) and tasks of no account.
+SWEEPS = {
+    "spoter.accounts.tasks.purge_stale_invitations": "deletes expired invitations of any account",
+    "inbox.simulator.tasks.deliver_webhook": "the simulator plays Meta; its own tables",
+    "inbox.simulator.tasks.review_template": "the simulator plays Meta; its own tables",
+    "inbox.tasks.deliver_outbox_entry": "an outbox entry carries its account; enqueued on commit by sending",
+    "inbox.tasks.deliver_due_outbox": "beat sweep",
+    "inbox.tasks.drain_webhook_events": "platform data, routed by line (inbox/webhook_events.py)",
+    "inbox.tasks.purge_unmatched_statuses": "beat sweep",
+    "inbox.tasks.purge_processed_webhooks": "beat sweep of platform data",
+    "inbox.tasks.notify_due_reminders": "beat sweep",
+    "inbox.tasks.send_due_scheduled": "beat sweep",
+    "audience.tasks.resume_stale_imports": "beat sweep",
+    "audience.tasks.requeue_lost_exports": "beat sweep",
+    "bots.tasks.abandon_idle_sessions": "beat sweep",
+    "bots.rule_tasks.send_follow_ups": "beat sweep",
+}
+
+
+@dataclass
+class Probe:
+    make: Callable[[Team], int]  # one of the team's objects for the task
+    untouched: Callable[[Team, int], bool]  # the object (and its account) as before the run
+
+
+def queued_import(team: Team) -> int:
+    return team.account.contact_imports.create(
+        file="imports/probe.csv", filename="probe.csv", file_format="csv", state=JobState.QUEUED
+    ).id
+
+
+def queued_export(team: Team) -> int:
+    return team.account.contact_exports.create(filters={}).id
+
+
+def welcomed_message(team: Team) -> int:
+    """An inbound message the account's welcome message would answer."""
+    quick_reply = team.account.quick_replies.create(shortcut="hola", text="Hola")
+    WelcomeMessage.objects.for_account(team.account).create(account=team.account, quick_reply=quick_reply)
+    return inbound(make_line(team, phone_number_id=f"probe-{team.account.id}", provider="sandbox"), "hola").id
+
+
+def pending_media(team: Team) -> int:
+    line = make_line(team, phone_number_id=f"media-{team.account.id}", provider="sandbox")
+    return team.account.media_files.create(line=line, provider_media_id="m1", mime_type="image/jpeg").id
+
+
+PROBES: dict[str, Probe] = {
+    "audience.tasks.run_contact_import": Probe(
+        queued_import,
+        lambda team, id_: (
+            ContactImport.objects.for_account(team.account).get(id=id_).state == JobState.QUEUED
+        ),
+    ),
+    "audience.tasks.export_contacts": Probe(
+        queued_export,
+        lambda team, id_: (
+            ContactExport.objects.for_account(team.account).get(id=id_).state == JobState.QUEUED
+        ),
+    ),
+    "bots.tasks.react": Probe(
+        welcomed_message,
+        lambda team, id_: (
+            not AutomationRun.objects.for_account(team.account).exists()
+            and not Message.objects.for_account(team.account).filter(direction="out").exists()
+        ),
+    ),
+    "inbox.tasks.download_media": Probe(
+        pending_media,
+        lambda team, id_: (
+            MediaFile.objects.for_account(team.account).get(id=id_).state == MediaFile.State.PENDING
+        ),
+    ),
+}
+
+
+def our_tasks() -> dict[str, Task[..., Any]]:
+    app.loader.import_default_modules()
+    return {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
+
+
+def test_every_task_is_probed_or_explained() -> None:
+    unexplained = []
+    for name, task in our_tasks().items():
+        parameters = list(inspect.signature(task.run).parameters)
+        takes_account = "account_id" in parameters
+        if (takes_account and name not in PROBES) or (not takes_account and name not in SWEEPS):
+            unexplained.append(name)
+    assert not unexplained, f"tasks neither probed nor listed in SWEEPS: {unexplained}"
+
+
+@pytest.mark.parametrize("name", sorted(PROBES))
+@pytest.mark.django_db
+def test_a_task_never_acts_on_another_accounts_object(name: str, acme: Team, globex: Team) -> None:
+    task, probe = our_tasks()[name], PROBES[name]
+    theirs = probe.make(globex)
+    task(acme.account.id, theirs)  # acme's account, globex's object: nothing happens
+    assert probe.untouched(globex, theirs), f"{name} acted on another account's object"
+    task(globex.account.id, theirs)  # the right account: it acts, so the probe can fail
+    assert not probe.untouched(globex, theirs), f"{name} did nothing even for its own account"
