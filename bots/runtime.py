@@ -14,6 +14,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, Q
 from django.utils import translation
 
 from bots import engine
@@ -36,7 +37,7 @@ from inbox.quick_replies import fill_variables, variables_for
 from inbox.sending import SendError, send
 from spoter.accounts.models import Account, Membership, User
 
-__all__ = ["apply", "react", "schedule_now"]
+__all__ = ["apply", "has_automations", "react", "schedule_now"]
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,23 @@ def _rules_replied(message: Message) -> bool:
         .filter(message=message, kind=AutomationKind.RULE, ref__in=with_reply)
         .exists()
     )
+
+
+def has_automations(account: Account) -> bool:
+    """Whether anything may answer the account's customers (a bot slot or a running session, an
+    active automatic reply, welcome message or rule): the inbound path queues the bot task only
+    then, one query instead of a task per message for accounts that use none."""
+    candidates = (
+        BotSchedule.objects.for_account(account),
+        BotSession.objects.for_account(account).filter(ended_at=None),
+        AutoReply.objects.for_account(account).filter(is_active=True),
+        WelcomeMessage.objects.for_account(account).filter(is_active=True),
+        Rule.objects.for_account(account).filter(is_active=True),
+    )
+    any_of = Q()
+    for rows in candidates:
+        any_of |= Q(Exists(rows))
+    return Account.objects.filter(id=account.id).filter(any_of).exists()
 
 
 def schedule_now(account: Account, at: datetime | None = None) -> BotSchedule | None:

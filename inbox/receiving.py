@@ -78,7 +78,7 @@ def receive_message(line: Line, inbound: InboundMessage) -> Message | None:
             if first and not _bot_slot_open(account):
                 auto_assign(conversation)
             events.message_created(message)
-            transaction.on_commit(lambda: _react_later(account.id, message.id))
+            transaction.on_commit(lambda: _react_later(account, message.id))
     except IntegrityError:
         if messages.filter(wamid=inbound.wamid).exists():
             return None  # a concurrent delivery of the same message won; ours rolled back whole
@@ -92,10 +92,13 @@ def _bot_slot_open(account: Account) -> bool:
     return schedule_now(account) is not None
 
 
-def _react_later(account_id: int, message_id: int) -> None:
+def _react_later(account: Account, message_id: int) -> None:
+    """Queue the automations' answer (bots.tasks.react), when the account has any."""
+    from bots.runtime import has_automations
     from bots.tasks import react
 
-    react.delay(account_id, message_id)
+    if has_automations(account):
+        react.delay(account.id, message_id)
 
 
 def _media_file(line: Line, inbound: InboundMessage) -> MediaFile | None:

@@ -13,7 +13,8 @@ import time_machine
 from audience.models import Tag
 from audience.tags import get_or_create_tag
 from bots import sessions
-from bots.models import AutomationRun, Bot, BotSchedule, BotSession
+from bots.models import AutomationRun, Bot, BotSchedule, BotSession, Rule, WelcomeMessage
+from bots.runtime import has_automations
 from bots.schedule import save_schedule
 from bots.tasks import react
 from inbox.assignment import assign
@@ -269,3 +270,22 @@ def test_a_bot_of_another_account_never_runs(acme: Team, globex: Team, line: Lin
     _m, acted = say(line)
     assert acted == ""
     assert not BotSession.objects.unscoped().exists()  # a test's view across accounts
+
+
+def test_the_task_is_queued_only_for_accounts_with_automations(acme: Team, globex: Team) -> None:
+    """The inbound path asks has_automations before queueing a task per message."""
+    account = acme.account
+    assert not has_automations(account)
+    reply = account.quick_replies.create(shortcut="hola", text="Hola")
+    rule = Rule.objects.for_account(account).create(account=account, name="Off", is_active=False)
+    welcome = WelcomeMessage.objects.for_account(account).create(
+        account=account, quick_reply=reply, is_active=False
+    )
+    assert not has_automations(account)  # inactive ones answer nobody
+    for switched_on in (rule, welcome):
+        type(switched_on).objects.for_account(account).filter(id=switched_on.id).update(is_active=True)
+        assert has_automations(account)
+        type(switched_on).objects.for_account(account).filter(id=switched_on.id).update(is_active=False)
+    always(acme, make_bot(acme))
+    assert has_automations(account)
+    assert not has_automations(globex.account)  # another account's bot answers nobody here
