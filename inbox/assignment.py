@@ -23,6 +23,7 @@ __all__ = [
     "auto_assign",
     "candidates",
     "configure_round_robin",
+    "stop_bot",
     "transfer_all",
 ]
 
@@ -62,7 +63,7 @@ def assign(conversation: Conversation, to: Membership | None, *, by: Membership)
         if previous_id == (to.id if to else None):
             return False
         _set_assignee(locked, to, previous_id, actor=by)
-        _stop_bot(locked)  # a person took the chat: the bot stops (BOT-1)
+        stop_bot(locked)  # a person took the chat: the bot stops (BOT-1)
     conversation.assignee = to
     conversation.updated_at = locked.updated_at
     return True
@@ -119,7 +120,8 @@ def assign_automatically(conversation: Conversation, to: Membership) -> bool:
     return True
 
 
-def _stop_bot(conversation: Conversation) -> None:
+def stop_bot(conversation: Conversation) -> None:
+    """A person took over the chat (assigned it, or wrote in: inbox.sending): its bot stops."""
     from bots.sessions import stop  # bots build on the inbox, not the other way round
 
     stop(conversation)
@@ -159,7 +161,7 @@ def transfer_all(from_: Membership, to: Membership, *, by: Membership) -> int:
         )
         for conversation in conversations:
             _set_assignee(conversation, to, from_.id, actor=by)
-            _stop_bot(conversation)
+            stop_bot(conversation)
     return len(conversations)
 
 

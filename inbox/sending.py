@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from audience.models import Contact
 from inbox import events
+from inbox.assignment import stop_bot
 from inbox.content import Content, Media, StoredMedia
 from inbox.conversations import current_conversation
 from inbox.drafts import Draft, draft
@@ -149,7 +150,7 @@ def _send(
         )
         transaction.on_commit(lambda: _enqueue([entry.id for entry in entries]))
         if not automated:
-            _stop_bot(conversation)  # a person wrote in: the bot stops (BOT-1)
+            stop_bot(conversation)  # a person wrote in: the bot stops (BOT-1)
         for message in messages:
             events.message_created(message)
     return messages
@@ -217,12 +218,6 @@ def _media_file(line: Line, item: Draft) -> MediaFile | None:
     )
     media.save()
     return media
-
-
-def _stop_bot(conversation: Conversation) -> None:
-    from bots.sessions import stop  # bots build on the inbox, not the other way round
-
-    stop(conversation)
 
 
 def _enqueue(entry_ids: list[int]) -> None:
