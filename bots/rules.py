@@ -232,22 +232,7 @@ def _run(rule: Rule, message: Message, conversation: Conversation) -> bool:
 
 def contact_variables(conversation: Conversation) -> dict[str, str]:
     """The quick-reply variables of the chat's contact; {{operador}} is its assignee, if any."""
-    contact = conversation.contact
-    if conversation.assignee is not None:
-        return variables_for(contact, conversation.assignee)
-    first, _space, last = (contact.name or contact.profile_name).strip().partition(" ")
-    values = {str(key).lower(): str(value) for key, value in (contact.custom_fields or {}).items()}
-    values.update(
-        {
-            "nombre": first,
-            "apellido": last.strip(),
-            "operador": "",
-            "telefono": contact.phone,
-            "apodo": contact.nickname,
-            "email": contact.email,
-        }
-    )
-    return values
+    return variables_for(conversation.contact, conversation.assignee)
 
 
 def _reply(rule: Rule, conversation: Conversation) -> bool:

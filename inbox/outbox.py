@@ -19,8 +19,8 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from inbox import events
-from inbox.models import MediaFile, Message, MessageStatus, OutboxEntry
+from inbox import events, signals
+from inbox.models import Line, MediaFile, Message, MessageStatus, OutboxEntry
 from inbox.providers import Provider, TransportError, get_provider
 from inbox.statuses import UNCONFIRMED, apply_unmatched_statuses
 
@@ -123,6 +123,10 @@ def _failed_attempt(
 ) -> str:
     now = timezone.now()
     note = f"{error.code or ''} {error.title}: {error.details}".strip()
+    if error.code is not None:
+        signals.send_refused.send(
+            sender=Line, line=message.line, message=message, code=error.code, permanent=error.permanent
+        )
     if error.permanent or entry.attempts >= MAX_ATTEMPTS:
         with transaction.atomic():
             Message.objects.for_account(message.account).filter(

@@ -14,20 +14,20 @@ from audience.models import Contact
 from inbox.models import QuickReply
 from spoter.accounts.models import Account, Membership, Role
 
-VARIABLE = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
+# {{name}}, or {{name|fallback}}: the fallback goes out when the contact has no value.
+VARIABLE = re.compile(r"\{\{\s*([^{}|\s]+)\s*(?:\|([^{}]*))?\}\}")
 
 
-def variables_for(contact: Contact, membership: Membership) -> dict[str, str]:
-    """{{nombre}}, {{apellido}}, {{apodo}}, {{email}}, {{telefono}}, {{operador}} and every
-    custom field of the contact (audience.custom_fields refuses those names as keys)."""
+def variables_for(contact: Contact, membership: Membership | None) -> dict[str, str]:
+    """{{nombre}}, {{apellido}}, {{apodo}}, {{email}}, {{telefono}}, {{operador}} (empty without
+    a member) and every custom field of the contact (audience.custom_fields refuses those names)."""
     first, _space, last = (contact.name or contact.profile_name).strip().partition(" ")
-    user = membership.user
     values = {str(key).lower(): str(value) for key, value in (contact.custom_fields or {}).items()}
     values.update(
         {
             "nombre": first,
             "apellido": last.strip(),
-            "operador": user.get_full_name() or user.email.split("@")[0],
+            "operador": _operator_name(membership),
             "telefono": contact.phone,
             "apodo": contact.nickname,
             "email": contact.email,
@@ -36,14 +36,23 @@ def variables_for(contact: Contact, membership: Membership) -> dict[str, str]:
     return values
 
 
+def _operator_name(membership: Membership | None) -> str:
+    if membership is None:
+        return ""
+    user = membership.user
+    return user.get_full_name() or user.email.split("@")[0]
+
+
 def render_quick_reply(text: str, contact: Contact, membership: Membership) -> str:
     return fill_variables(text, variables_for(contact, membership))
 
 
 def fill_variables(text: str, values: Mapping[str, str]) -> str:
-    """The text with its {{variables}} replaced; an unknown variable becomes empty, so no
-    ``{{...}}`` ever reaches a customer."""
-    return VARIABLE.sub(lambda match: values.get(match.group(1).lower(), ""), text)
+    """The text with its {{variables}} replaced; an unknown or empty one becomes its fallback
+    ({{nombre|cliente}}) or nothing, so no ``{{...}}`` ever reaches a customer."""
+    return VARIABLE.sub(
+        lambda match: values.get(match.group(1).lower(), "") or (match.group(2) or "").strip(), text
+    )
 
 
 def matching(account: Account, prefix: str, limit: int = 8) -> QuerySet[QuickReply]:

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audience.models import Contact
-from inbox import events, media
+from inbox import events, media, signals
 from inbox.assignment import auto_assign
 from inbox.content import Text
 from inbox.conversations import current_conversation, find_or_create_contact
@@ -78,6 +78,7 @@ def receive_message(line: Line, inbound: InboundMessage) -> Message | None:
             if first and not _bot_slot_open(account):
                 auto_assign(conversation)
             events.message_created(message)
+            signals.message_received.send(sender=Line, line=line, message=message)
             transaction.on_commit(lambda: _react_later(account, message.id))
     except IntegrityError:
         if messages.filter(wamid=inbound.wamid).exists():

@@ -7,8 +7,10 @@ from __future__ import annotations
 import logging
 import re
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from inbox import signals
 from inbox.models import Line, Template, TemplateStatus
 from inbox.providers.whatsapp_cloud.inbound import JSON, parse_quality, parse_template_status
 
@@ -34,9 +36,11 @@ def template_status(lines: list[Line], value: JSON) -> None:
     elif status == TemplateStatus.APPROVED:
         fields["rejection_reason"] = ""
     if update.template_id and templates.filter(provider_id=update.template_id).update(**fields):
+        _changed(line, templates.filter(provider_id=update.template_id))
         return
     matched = templates.filter(name=update.name, language=update.language)
     if update.name and matched.update(**fields, provider_id=update.template_id):
+        _changed(line, matched)
         return
     log.info("template %s (%s) is not stored yet: the next sync brings it", update.name, update.template_id)
 
@@ -56,6 +60,13 @@ def quality(lines: list[Line], value: JSON) -> None:
         Line.objects.for_account(lines[0].account).filter(id__in=[line.id for line in matches]).update(
             **fields
         )
+    for line in matches:
+        signals.line_quality_changed.send(sender=Line, line=line, event=update.event)
+
+
+def _changed(line: Line, templates: QuerySet[Template]) -> None:
+    for template in templates:
+        signals.template_status_changed.send(sender=Line, line=line, template=template)
 
 
 def _digits(number: str) -> str:

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from inbox import receiving, statuses, waba_updates
+from inbox import receiving, signals, statuses, waba_updates
 from inbox.models import Line, WebhookEvent
 from inbox.providers.whatsapp_cloud import inbound
 from inbox.providers.whatsapp_cloud.inbound import JSON, Change, MalformedWebhookError
@@ -169,14 +169,23 @@ class Router:
             WABA_FIELDS[change.field](lines, change.value)
 
     def _user_preferences(self, change: Change) -> None:
-        # Marketing opt-out feeds campaigns, a later issue: recorded in the log until then.
+        """A customer's marketing stop or resume on WhatsApp: campaigns opt them out."""
         line = self._line_for(change.phone_number_id)
+        if line is None:
+            return
         for preference in inbound.objects(change.value, "user_preferences"):
-            log.info(
-                "user preference on line %s: %s %s",
-                line.id if line else None,
-                preference.get("category"),
-                preference.get("value"),
+            if str(preference.get("category", "")) != "marketing_messages":
+                continue
+            self._guarded(
+                "user preference",
+                partial(
+                    signals.marketing_preference.send,
+                    sender=Line,
+                    line=line,
+                    wa_id=str(preference.get("wa_id", "")),
+                    user_id=str(preference.get("user_id", "")),
+                    value=str(preference.get("value", "")).lower(),
+                ),
             )
 
     def _line_for(self, phone_number_id: str) -> Line | None:

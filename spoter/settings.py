@@ -173,8 +173,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# Campaigns (campaigns/tasks.py): runners per campaign, and how long one task sends before it
+# queues its successor (short in the embedded default: its one worker thread is shared).
+CAMPAIGN_RUNNERS = env.get_int("CAMPAIGN_RUNNERS", 1 if EMBEDDED else 2)
+CAMPAIGN_SLICE_SECONDS = env.get_int("CAMPAIGN_SLICE_SECONDS", 2 if EMBEDDED else 10)
 # Installed into django-celery-beat's tables by its scheduler; edit them in the admin afterwards.
 CELERY_BEAT_SCHEDULE = {
+    # Scheduled campaigns whose time came, and running ones with no live runner (campaigns/tasks.py).
+    "start-due-campaigns": {"task": "campaigns.tasks.start_due_campaigns", "schedule": 10},
+    "keep-campaigns-running": {"task": "campaigns.tasks.keep_campaigns_running", "schedule": 10},
     "purge-stale-invitations": {
         "task": "spoter.accounts.tasks.purge_stale_invitations",
         "schedule": 24 * 3600,
