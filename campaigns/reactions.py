@@ -20,12 +20,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audience.models import Contact
+from bots.models import BotSession
 from campaigns import services
 from campaigns.content import keywords
 from campaigns.models import OptOutSettings, Recipient
 from campaigns.throttle import get_throttle
 from inbox.content import Text
-from inbox.models import Line, Message, MessageType, Template, TemplateStatus
+from inbox.models import Conversation, Line, Message, MessageType, Template, TemplateStatus
 from inbox.send_errors import SendError
 from inbox.sending import send
 
@@ -98,7 +99,8 @@ def _attribute_reply(message: Message) -> None:
             campaign__line_id=message.line_id,
             replied_at=None,
             sent_at__gte=at - REPLY_WINDOW,
-            sent_at__lte=at,
+            # Meta's timestamp has whole seconds: our own clock bounds what came before.
+            sent_at__lte=max(at, message.created_at),
         )
         .order_by("-sent_at")
         .values("id")[:1]
@@ -110,7 +112,8 @@ def _bot_menu_open(message: Message) -> bool:
     """A digit is a bot menu's answer (its back command may be "0") while a session runs."""
     if not message.text.strip().isdigit():
         return False
-    return message.conversation.bot_sessions.filter(ended_at=None).exists()
+    sessions = BotSession.objects.for_account(message.account)
+    return sessions.filter(conversation_id=message.conversation_id, ended_at=None).exists()
 
 
 def _opt_out_by_keyword(line: Line, message: Message) -> None:
@@ -122,8 +125,10 @@ def _opt_out_by_keyword(line: Line, message: Message) -> None:
         text = (settings.confirmation if settings else "") or _(
             "Done: you will not receive more of these messages."
         )
+    # Read again: the message's own transaction moved the window forward.
+    conversation = Conversation.objects.for_account(line.account).get(id=message.conversation_id)
     try:
-        send(message.conversation, Text(text), automated=True)
+        send(conversation, Text(text), automated=True)
     except SendError as error:
         log.warning("opt-out confirmation not sent on line %s: %s", line.id, error.code)
 

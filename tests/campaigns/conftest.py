@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import redis
+from django.conf import settings
 
 from inbox.providers.sandbox.transport import Sandbox
 
@@ -19,3 +21,11 @@ def _sandbox() -> Iterator[None]:
     Sandbox.reset()
     yield
     Sandbox.reset()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle() -> None:
+    """The line throttle's state lives in Redis, which outlives each test's database."""
+    client = redis.Redis.from_url(str(settings.REDIS_URL))
+    for key in client.scan_iter("campaigns:throttle:*"):
+        client.delete(key)

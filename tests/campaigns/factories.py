@@ -50,12 +50,12 @@ def open_window(line: Line, contact: Contact) -> None:
 
 
 def template_campaign(team: Team, line: Line, **fields: Any) -> Campaign:
-    template = make_template(line, name="ofertas", components=TEMPLATE, category="MARKETING")
+    if "template" not in fields:
+        fields["template"] = make_template(line, name="ofertas", components=TEMPLATE, category="MARKETING")
     values: dict[str, Any] = {
         "name": "Ofertas",
         "line": line,
         "kind": ContentKind.TEMPLATE,
-        "template": template,
         "template_values": {"body_nombre": "{{nombre|cliente}}"},
         "created_by": team.supervisor,
         **fields,

@@ -13,7 +13,6 @@ from audience.models import Contact
 from audience.services import opt_out_contact
 from campaigns import runner, services
 from campaigns.models import Campaign, CampaignState, LineThrottle, Recipient, RecipientState
-from campaigns.throttle import get_throttle
 from inbox.models import Conversation, Line, Message, MessageStatus, OutboxEntry
 from tests.campaigns.factories import make_contacts, make_line, open_window, template_campaign, text_campaign
 from tests.conftest import Team
@@ -24,18 +23,6 @@ def line(acme: Team) -> Line:
     line = make_line(acme)
     LineThrottle.objects.create(account=acme.account, line=line, per_second=1000)
     return line
-
-
-@pytest.fixture(autouse=True)
-def _no_back_off() -> None:
-    throttle = get_throttle()
-    for attr in ("tat", "day_counts", "customers", "backoffs"):
-        if hasattr(throttle, attr):
-            getattr(throttle, attr).clear()
-    client = getattr(throttle, "client", None)
-    if client is not None:
-        for key in client.scan_iter("campaigns:throttle:*"):
-            client.delete(key)
 
 
 def started(campaign: Campaign) -> Campaign:

@@ -24,10 +24,7 @@ def throttle(request: pytest.FixtureRequest) -> Iterator[Throttle]:
     if request.param == "local":
         yield LocalThrottle()
         return
-    client = redis.Redis.from_url(str(settings.REDIS_URL))
-    for key in client.scan_iter("campaigns:throttle:*"):
-        client.delete(key)
-    yield RedisThrottle(client)
+    yield RedisThrottle(redis.Redis.from_url(str(settings.REDIS_URL)))
 
 
 @pytest.fixture
