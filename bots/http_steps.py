@@ -15,23 +15,21 @@ and the chat goes to a person.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import re
-import socket
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urljoin
 
 import httpx
-from django.conf import settings
 
 from bots import engine
 from bots.definition import HttpStep, Option
 from bots.models import BotSecret, BotSession
 from bots.rules import contact_variables
 from bots.sessions import apply, tree_of
+from spoter.outbound import UnsafeURLError, public_host
 
 log = logging.getLogger(__name__)
 
@@ -165,18 +163,7 @@ def _read(response: httpx.Response) -> bytes:
 
 
 def _check_url(url: str) -> str:
-    """The URL's host; StepError when it is not http(s) or, in production, points inside."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise StepError("only http and https URLs")
-    if settings.DEBUG or getattr(settings, "BOT_HTTP_ALLOW_PRIVATE", False):
-        return parts.hostname
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or None)}
-    except OSError as error:
-        raise StepError(f"cannot resolve {parts.hostname}") from error
-    for address in addresses:
-        ip = ipaddress.ip_address(str(address).split("%")[0])
-        if not ip.is_global or ip.is_multicast:
-            raise StepError(f"{parts.hostname} is a private address")
-    return parts.hostname
+        return public_host(url)
+    except UnsafeURLError as error:
+        raise StepError(str(error)) from error
