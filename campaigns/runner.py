@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -32,7 +33,6 @@ from inbox.sending import send
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
 MAX_BATCH = 50
 STATE_CHECK_SECONDS = 1.0  # how soon a runner sees a pause or a cancel
 
@@ -107,7 +107,7 @@ def _send_batch(
 def claim(campaign: Campaign, size: int) -> list[Recipient]:
     """Lease up to ``size`` recipients: queued ones, or claimed ones whose worker's lease ran out."""
     now = timezone.now()
-    lease = now + LEASE
+    lease = now + lease_time()
     rows = Recipient.objects.for_account(campaign.account).filter(campaign=campaign)
     with transaction.atomic():
         ids = list(
@@ -120,6 +120,10 @@ def claim(campaign: Campaign, size: int) -> list[Recipient]:
         )
         rows.filter(id__in=ids).update(state=RecipientState.SENDING, locked_until=lease)
     return list(rows.filter(id__in=ids, locked_until=lease).select_related("contact").order_by("id"))
+
+
+def lease_time() -> timedelta:
+    return timedelta(seconds=settings.CAMPAIGN_LEASE_SECONDS)
 
 
 def release(recipients: list[Recipient]) -> None:

@@ -28,7 +28,7 @@ def slice_seconds() -> float:
 
 
 @shared_task
-def run_campaign(account_id: int, campaign_id: int, slot: int) -> str:
+def run_campaign(account_id: int, campaign_id: int, slot: int = 0) -> str:
     """Send one slice of a running campaign in runner slot ``slot``."""
     account = Account.objects.filter(id=account_id).first()
     if account is None:

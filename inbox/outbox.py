@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -26,8 +27,10 @@ from inbox.statuses import UNCONFIRMED, apply_unmatched_statuses
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=90)  # longer than an upload plus a send at the HTTP timeout
-OUTCOME_GRACE = timedelta(seconds=120)  # Meta's "sent" status normally arrives within seconds
+# Longer than an upload plus a send at the HTTP timeout; a dead worker's entry waits this long.
+LEASE = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+# Meta's "sent" status normally arrives within seconds.
+OUTCOME_GRACE = timedelta(seconds=settings.OUTBOX_OUTCOME_GRACE_SECONDS)
 BACKOFF_BASE = timedelta(seconds=2)
 BACKOFF_MAX = timedelta(minutes=15)
 MAX_ATTEMPTS = 10  # about an hour of retries in all

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "campaigns",
     "billing",
     "empaty",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -173,10 +174,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# The outbox (inbox/outbox.py): a worker's lease on an entry, and how long a send whose answer
+# was lost waits for Meta's status before it is marked unconfirmed.
+OUTBOX_LEASE_SECONDS = env.get_int("OUTBOX_LEASE_SECONDS", 90, minimum=1)
+OUTBOX_OUTCOME_GRACE_SECONDS = env.get_int("OUTBOX_OUTCOME_GRACE_SECONDS", 120, minimum=1)
 # Campaigns (campaigns/tasks.py): runners per campaign, and how long one task sends before it
 # queues its successor (short in the embedded default: its one worker thread is shared).
 CAMPAIGN_RUNNERS = env.get_int("CAMPAIGN_RUNNERS", 1 if EMBEDDED else 2)
 CAMPAIGN_SLICE_SECONDS = env.get_int("CAMPAIGN_SLICE_SECONDS", 2 if EMBEDDED else 10)
+# A claimed recipient goes back to the queue this long after its worker stopped answering.
+CAMPAIGN_LEASE_SECONDS = env.get_int("CAMPAIGN_LEASE_SECONDS", 60, minimum=1)
 # Installed into django-celery-beat's tables by its scheduler; edit them in the admin afterwards.
 CELERY_BEAT_SCHEDULE = {
     # Scheduled campaigns whose time came, and running ones with no live runner (campaigns/tasks.py).
@@ -232,6 +239,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inbox.tasks.purge_processed_webhooks",
         "schedule": 24 * 3600,
     },
+    # Recurring notifications whose time came, and runs a lost worker left (notifications/runs.py).
+    "run-due-notifications": {"task": "notifications.tasks.run_due", "schedule": 60},
 }
 
 AUTH_USER_MODEL = "accounts.User"

@@ -80,7 +80,7 @@ def test_a_worker_whose_lease_was_taken_over_sends_nothing(acme: Team, line: Lin
     make_contacts(acme, 1)
     campaign = started(template_campaign(acme, line))
     [slow] = runner.claim(campaign, 1)
-    with time_machine.travel(timezone.now() + runner.LEASE + timedelta(seconds=1)):
+    with time_machine.travel(timezone.now() + runner.lease_time() + timedelta(seconds=1)):
         [taken] = runner.claim(campaign, 1)  # the lease ran out: another worker takes the row
         assert runner.send_one(campaign, taken)
     assert not runner.send_one(campaign, slow)  # the first worker wakes up: nothing happens

@@ -36,6 +36,7 @@ from bots.models import (
     Rule,
     WelcomeMessage,
 )
+from campaigns.models import Campaign, LineThrottle, OptOutSettings, Recipient
 from inbox.api.keys import create_api_key
 from inbox.conversations import current_conversation
 from inbox.models import (
@@ -48,6 +49,7 @@ from inbox.models import (
     Reminder,
     ScheduledMessage,
 )
+from notifications.models import ChannelSettings, Notification, NotificationDelivery, NotificationRun
 from spoter.accounts.models import Account, Membership, Role
 from tests.conftest import Team, client_for
 
@@ -163,6 +165,20 @@ def probe_bot(team: Team) -> Bot:
     return Bot.objects.for_account(team.account).get_or_create(account=team.account, name="Probe")[0]
 
 
+def probe_notification(team: Team) -> Notification:
+    notification = Notification.objects.for_account(team.account).create(
+        account=team.account, name="Probe", body="Hola", schedule="daily", time_of_day="09:00"
+    )
+    notification.tags.add(probe_tag(team))
+    run = NotificationRun.objects.for_account(team.account).create(
+        account=team.account, notification=notification, scheduled_for="2025-01-01T12:00Z"
+    )
+    NotificationDelivery.objects.for_account(team.account).create(
+        account=team.account, run=run, contact=probe_conversation(team).contact, channel="sms"
+    )
+    return notification
+
+
 def url_for(route: Route, team: Team) -> str:
     """The route's URL filled with the ids of ``team``'s own objects."""
     objects: dict[str, Callable[[], int]] = {
@@ -231,6 +247,20 @@ def url_for(route: Route, team: Team) -> str:
         "secret_id": lambda: (
             BotSecret.objects.for_account(team.account)  # url_for runs once per method: one name
             .get_or_create(account=team.account, name="probe", defaults={"value": "s3cret"})[0]
+            .id
+        ),
+        # Recurring notifications (notifications/urls.py), with a run of one delivery to show.
+        "notification_id": lambda: probe_notification(team).id,
+        # Campaigns (campaigns/urls.py): a draft on a sandbox line.
+        "campaign_id": lambda: (
+            Campaign.objects.for_account(team.account)
+            .create(
+                account=team.account,
+                name="Probe",
+                line=team.account.lines.create(
+                    name="Campaign", provider="sandbox", display_number="+5491100000003"
+                ),
+            )
             .id
         ),
         "media_id": lambda: (
@@ -334,6 +364,14 @@ def _snapshot(team: Team) -> list[object]:
                 FollowUp,
                 BotSecret,
                 AutomationRun,
+                ChannelSettings,
+                Notification,
+                NotificationRun,
+                NotificationDelivery,
+                Campaign,
+                Recipient,
+                LineThrottle,
+                OptOutSettings,
             )
             for row in model.objects.for_account(team.account).order_by("id").values_list()
         ),

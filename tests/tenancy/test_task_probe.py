@@ -15,12 +15,18 @@ from typing import Any
 
 import pytest
 from celery import Task
+from django.utils import timezone
 
 from audience.models import ContactExport, ContactImport, JobState
 from bots.models import AutomationRun, WelcomeMessage
+from campaigns import services
+from campaigns.models import Recipient
 from inbox.models import MediaFile, Message
+from notifications.models import Notification, NotificationDelivery, NotificationRun
+from notifications.runs import start_due
 from spoter.celery import app
 from tests.bots.test_rules import inbound
+from tests.campaigns.factories import make_contacts, template_campaign
 from tests.conftest import Team
 from tests.inbox.webhooks.conftest import make_line
 
@@ -40,6 +46,9 @@ SWEEPS = {
     "audience.tasks.requeue_lost_exports": "beat sweep",
     "bots.tasks.abandon_idle_sessions": "beat sweep",
     "bots.rule_tasks.send_follow_ups": "beat sweep",
+    "notifications.tasks.run_due": "beat sweep",
+    "campaigns.tasks.start_due_campaigns": "beat sweep; each campaign starts in its own account",
+    "campaigns.tasks.keep_campaigns_running": "beat sweep; queues run_campaign with the campaign's account",
 }
 
 
@@ -71,6 +80,34 @@ def pending_media(team: Team) -> int:
     return team.account.media_files.create(line=line, provider_media_id="m1", mime_type="image/jpeg").id
 
 
+def pending_notification_run(team: Team) -> int:
+    """A started run of a due SMS notification, its one delivery pending (the console provider)."""
+    tag = team.account.tags.create(name="Probe")
+    contact = team.account.contacts.create(phone=f"+54911555{team.account.id:05d}")
+    contact.tags.add(tag)
+    notification = Notification.objects.for_account(team.account).create(
+        account=team.account, name="Probe", body="Hola", next_run_at=timezone.now()
+    )
+    notification.tags.add(tag)
+    start_due()
+    return NotificationRun.objects.for_account(team.account).get(notification=notification).id
+
+
+def running_campaign(team: Team) -> int:
+    """A running campaign with one queued recipient, on a sandbox line."""
+    line = make_line(team, phone_number_id=f"campaign-{team.account.id}", provider="sandbox")
+    make_contacts(team, 1)
+    return services.start(template_campaign(team, line), by=None).id
+
+
+def recipient_queued(team: Team, campaign_id: int) -> bool:
+    return Recipient.objects.for_account(team.account).get(campaign_id=campaign_id).state == "pending"
+
+
+def delivery_pending(team: Team, run_id: int) -> bool:
+    return NotificationDelivery.objects.for_account(team.account).get(run_id=run_id).state == "pending"
+
+
 PROBES: dict[str, Probe] = {
     "audience.tasks.run_contact_import": Probe(
         queued_import,
@@ -91,6 +128,8 @@ PROBES: dict[str, Probe] = {
             and not Message.objects.for_account(team.account).filter(direction="out").exists()
         ),
     ),
+    "notifications.tasks.run_notification": Probe(pending_notification_run, delivery_pending),
+    "campaigns.tasks.run_campaign": Probe(running_campaign, recipient_queued),
     "inbox.tasks.download_media": Probe(
         pending_media,
         lambda team, id_: (

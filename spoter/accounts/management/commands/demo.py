@@ -1,11 +1,13 @@
 """Create (or bring back to its known state) the demo account, its people, its WhatsApp line wired
 to the simulator and a few presets (quick replies, tags, round robin on the line between the two
-operators, contact fields, a few registered contacts, a segment, and a questionnaire bot
-answering all week); --json adds the line's connection details and a fresh API key."""
+operators, contact fields, a few registered contacts, a segment, a questionnaire bot answering
+all week, and a draft campaign to the segment); --json adds the line's connection details and a
+fresh API key."""
 
 from __future__ import annotations
 
 import json
+from datetime import time
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -22,10 +24,12 @@ from bots import definition
 from bots.builder import BotSettings, OptionFields, create_bot, edit_tree
 from bots.models import Bot
 from bots.schedule import save_schedule
+from campaigns.drafts import save_draft
+from campaigns.models import Campaign, ContentKind, TagMode
 from inbox.api.keys import create_api_key, revoke_api_key
 from inbox.assignment import configure_round_robin
 from inbox.lines import webhook_url
-from inbox.models import ApiKey, Line, QuickReply
+from inbox.models import ApiKey, Line, QuickReply, Template
 from inbox.quick_replies import save_quick_reply
 from inbox.simulator.demo import wire_demo_line
 from spoter.accounts.models import Account, InboxMode, Membership, Role, User
@@ -144,6 +148,31 @@ def add_presets(account: Account, line: Line) -> None:
     operators = list(members.filter(user__email__in=operator_emails).order_by("id"))
     add_bot(account, operators)
     configure_round_robin(line, operators, enabled=True, by=admin)
+    add_campaign(account, line, admin)
+
+
+def add_campaign(account: Account, line: Line, admin: Membership) -> None:
+    """The draft "Promo del mes" to the segment "VIP Premium", with the marketing template and
+    a fallback for contacts without a name (CAM-1); ready to preview and start."""
+    if Campaign.objects.for_account(account).filter(name="Promo del mes").exists():
+        return
+    template = Template.objects.for_account(account).get(waba_id=line.waba_id, name="promo_mensual")
+    data = {
+        "name": "Promo del mes",
+        "line": line,
+        "tag_mode": TagMode.ANY,
+        "kind": ContentKind.TEMPLATE,
+        "template": template,
+        "template_values": {"body_1": "{{nombre|cliente}}", "body_2": "20%"},
+        "text": "",
+        "opt_out_footer": False,
+        "start_at": None,
+        "quiet_from": time(21),
+        "quiet_until": time(9),
+        "segments": Segment.objects.for_account(account).filter(name="VIP Premium"),
+        "tags": [],
+    }
+    save_draft(account, None, data, by=admin)
 
 
 def add_audience(account: Account, admin: Membership) -> None:
