@@ -14,6 +14,7 @@ from campaigns import results_export
 from campaigns.models import Campaign, CampaignState
 from campaigns.progress import progress
 from campaigns.progress_chart import chart
+from campaigns.runner import quiet_end
 from spoter.accounts.access import AccountRequest, require_role
 from spoter.accounts.models import Role
 
@@ -47,8 +48,17 @@ def _render(request: AccountRequest, campaign_id: int, template: str) -> HttpRes
         "finishes_at": timezone.now() + found.eta if found.eta else None,
         "live": campaign.state in LIVE,
         "pause_reason": PAUSE_REASONS.get(campaign.pause_reason, ""),
+        "asleep": _asleep(campaign),
     }
     return render(request, template, context)
+
+
+def _asleep(campaign: Campaign) -> dict[str, object] | None:
+    """A running campaign waiting to send again: until when, and whether for its quiet hours."""
+    now = timezone.now()
+    if campaign.state != CampaignState.RUNNING or campaign.wake_at is None or campaign.wake_at <= now:
+        return None
+    return {"until": campaign.wake_at, "quiet": quiet_end(campaign, now) is not None}
 
 
 @require_GET

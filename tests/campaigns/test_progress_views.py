@@ -6,9 +6,11 @@ import csv
 import io
 import re
 import warnings
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from asgiref.sync import async_to_sync
 from django.http import StreamingHttpResponse
 from django.test import AsyncClient
@@ -102,6 +104,22 @@ def test_a_paused_campaign_says_why(acme: Team, campaign: Campaign) -> None:
     assert "Meta set the template ofertas to Paused." in page
     assert "the template can no longer be sent" in page
     assert 'hx-trigger="every 3s"' in page  # it may resume
+
+
+def test_a_sleeping_campaign_says_until_when_and_why(acme: Team, campaign: Campaign) -> None:
+    zone = ZoneInfo(acme.account.time_zone)
+    campaigns = Campaign.objects.for_account(acme.account).filter(id=campaign.id)
+    campaigns.update(quiet_from=time(21), quiet_until=time(9), wake_at=datetime(2026, 11, 22, 9, tzinfo=zone))
+    client = client_for(acme.supervisor)
+    with time_machine.travel(datetime(2026, 11, 21, 23, tzinfo=zone), tick=False):
+        page = client.get(url("campaigns_progress_live", campaign)).content.decode()
+        assert "Quiet hours: sending goes on at 11/22/2026 9 a.m." in page
+        campaigns.update(quiet_from=None, quiet_until=None)
+        page = client.get(url("campaigns_progress_live", campaign)).content.decode()
+        assert "Waiting for the line's sending limits" in page
+    with time_machine.travel(datetime(2026, 11, 22, 9, 1, tzinfo=zone), tick=False):
+        page = client.get(url("campaigns_progress_live", campaign)).content.decode()
+    assert 'data-testid="asleep"' not in page
 
 
 def test_the_live_fragment_polls_until_the_campaign_ends(acme: Team, campaign: Campaign) -> None:

@@ -7,7 +7,6 @@ fresh API key."""
 from __future__ import annotations
 
 import json
-from datetime import time
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -167,8 +166,8 @@ def add_campaign(account: Account, line: Line, admin: Membership) -> None:
         "text": "",
         "opt_out_footer": False,
         "start_at": None,
-        "quiet_from": time(21),
-        "quiet_until": time(9),
+        "quiet_from": None,
+        "quiet_until": None,
         "segments": Segment.objects.for_account(account).filter(name="VIP Premium"),
         "tags": [],
     }
