@@ -29,6 +29,7 @@
     newMessage: "New message",
     reassigned: "This conversation is no longer in your inbox.",
     followUp: "No answer yet",
+    campaignPaused: "Campaign paused",
     offline: "Reconnecting…",
   }, stringsNode ? stringsNode.dataset : {});
 
@@ -408,6 +409,13 @@
     "rule.notified"(event) { alertAbout(event.conversation, event.rule, `${event.contact}: ${event.text}`); },
     "follow_up.due"(event) {
       alertAbout(event.conversation, strings.followUp, `${event.contact} (${event.hours} h)`);
+    },
+    "campaign.paused"(event) {  /* campaigns/services.py: WhatsApp stopped one by itself */
+      const title = `${strings.campaignPaused}: ${event.name}`;
+      toast(`${title} — ${event.detail}`);
+      notify(title, event.detail, `campaign-${event.campaign}`, () => {
+        location.href = `/a/${slug}/campaigns/${event.campaign}/`;
+      });
     },
     presence: onPresence,
   };
