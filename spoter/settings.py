@@ -319,6 +319,12 @@ MEDIA_URL_MAX_AGE = env.get_int("MEDIA_URL_MAX_AGE", 300, minimum=10)
 
 # The WhatsApp simulator (LIN-5): fake Graph API under /simulator/graph/ and a phone page.
 SIMULATOR_ENABLED = env.get_bool("SIMULATOR_ENABLED", default=DATABASE_URL is None)
+if SIMULATOR_ENABLED:
+    # Webhooks the simulator owes whose task died with a worker (inbox/simulator/tasks.py).
+    CELERY_BEAT_SCHEDULE["simulator-redeliver-lost-webhooks"] = {
+        "task": "inbox.simulator.tasks.redeliver_lost_webhooks",
+        "schedule": 30,
+    }
 # Messages per second per simulated number before it answers 130429, like Meta's throughput cap.
 SIMULATOR_RATE = env.get_int("SIMULATOR_RATE", 80, minimum=1)
 

@@ -35,6 +35,7 @@ SWEEPS = {
     "spoter.accounts.tasks.purge_stale_invitations": "deletes expired invitations of any account",
     "inbox.simulator.tasks.deliver_webhook": "the simulator plays Meta; its own tables",
     "inbox.simulator.tasks.review_template": "the simulator plays Meta; its own tables",
+    "inbox.simulator.tasks.redeliver_lost_webhooks": "the simulator plays Meta; its own tables",
     "inbox.tasks.deliver_outbox_entry": "an outbox entry carries its account; enqueued on commit by sending",
     "inbox.tasks.deliver_due_outbox": "beat sweep",
     "inbox.tasks.drain_webhook_events": "platform data, routed by line (inbox/webhook_events.py)",

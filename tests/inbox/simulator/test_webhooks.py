@@ -10,10 +10,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import time_machine
+from django.utils import timezone
 from pytest_django.live_server_helper import LiveServer
 
 from inbox.content import Buttons
@@ -21,6 +24,7 @@ from inbox.models import Conversation, Message
 from inbox.sending import send
 from inbox.simulator import phone
 from inbox.simulator.models import SimMessage, SimWebhook
+from inbox.simulator.tasks import GIVE_UP_AFTER, LOST_AFTER, redeliver_lost_webhooks
 from tests.conftest import Team
 from tests.inbox.simulator.helpers import SECRET, WABA_ID, connect_line, make_number
 
@@ -145,3 +149,22 @@ def test_the_real_adapter_and_ingest_talk_to_the_simulator(
     assert answer.type == "interactive"
     assert answer.reply_to_wamid == wamid
     assert (answer.payload["type"], answer.payload["id"], answer.text) == ("button_reply", "ayuda", "Ayuda")
+
+
+@pytest.mark.django_db
+def test_a_webhook_whose_task_was_lost_is_posted_by_the_sweep(receiver: Receiver) -> None:
+    number = make_number(webhook_url=receiver.url)
+    customer = phone.start_chat(number, "5491122334455", "Ana")
+    message = phone.say(customer, "Hola")  # its task goes to a broker no worker reads here
+    assert redeliver_lost_webhooks() == 0  # just queued: its own task may still come
+    later = timezone.now() + LOST_AFTER + timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):
+        assert redeliver_lost_webhooks() == 1
+        assert redeliver_lost_webhooks() == 0  # delivered: not again
+    assert [
+        json.loads(raw)["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+        for _h, raw in receiver.received
+    ] == [message.wamid]
+    with time_machine.travel(later + GIVE_UP_AFTER, tick=False):
+        SimWebhook.objects.update(delivered_at=None)
+        assert redeliver_lost_webhooks() == 0  # Meta's retries end too
