@@ -37,6 +37,7 @@ SEND_FAILURES: dict[str, Promise] = {
     "not_registered": _("not a registered contact"),
     "line_inactive": _("the line is switched off"),
     "contact_blocked": _("blocked"),
+    "error": _("an unexpected error (in the server's log)"),
 }
 KINDS: dict[str, Promise] = {
     "queued": _("Queued"),

@@ -161,6 +161,10 @@ def send_one(campaign: Campaign, recipient: Recipient) -> bool:
         except SendError as error:
             mine.update(state=RecipientState.FAILED, reason=error.code[:40], sent_at=None)
             return False
+        except Exception:  # one contact's surprise must not stop the campaign, nor come back forever
+            log.exception("campaign %s could not send to recipient %s", campaign.id, recipient.id)
+            mine.update(state=RecipientState.FAILED, reason="error", sent_at=None)
+            return False
         mine.update(message=message)
     return True
 

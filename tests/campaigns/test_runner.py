@@ -183,3 +183,14 @@ def test_messages_are_queued_for_the_outbox(acme: Team, line: Line) -> None:
     runner.run_slice(campaign, 5)
     message = Message.objects.for_account(acme.account).get()
     assert (message.status, message.automated) == (MessageStatus.QUEUED, True)
+
+
+def test_an_unexpected_error_fails_that_recipient_and_the_campaign_goes_on(acme: Team, line: Line) -> None:
+    make_contacts(acme, 2)
+    campaign = started(template_campaign(acme, line))
+    # Stored values that are not a mapping (edited by hand in the admin): the template can't be filled.
+    Campaign.objects.for_account(acme.account).filter(id=campaign.id).update(template_values=["?"])
+    campaign.refresh_from_db()
+    outcome = runner.run_slice(campaign, 5)
+    assert (outcome.state, outcome.failed) == ("completed", 2)
+    assert {(row.state, row.reason) for row in rows(campaign)} == {(RecipientState.FAILED, "error")}
