@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from inbox.simulator.models import SimCustomer, SimMessage, SimNumber, SimTemplate, SimWebhook
+from spoter.http import shared_client
 
 POST_TIMEOUT_SECONDS = 10
 
@@ -115,7 +116,7 @@ def post(webhook: SimWebhook) -> None:
         "X-Hub-Signature-256": signature(raw, webhook.number.app_secret),
     }
     try:
-        response = httpx.post(
+        response = shared_client().post(
             webhook.number.webhook_url, content=raw, headers=headers, timeout=POST_TIMEOUT_SECONDS
         )
         error = "" if response.status_code == 200 else f"HTTP {response.status_code}"

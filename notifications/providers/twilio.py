@@ -18,6 +18,7 @@ import httpx
 
 from notifications.models import ChannelSettings
 from notifications.providers.base import ProviderError, SmsVoice
+from spoter.http import shared_client
 from spoter.outbound import UnsafeURLError, public_host
 
 TIMEOUT_SECONDS = 15
@@ -67,7 +68,7 @@ class Twilio(SmsVoice):
     def _post(self, resource: str, fields: dict[str, str]) -> str:
         auth = (self.settings.twilio_account_sid, self.settings.twilio_auth_token)
         try:
-            response = httpx.post(
+            response = shared_client().post(
                 f"{self.url}/{resource}",
                 data=fields,
                 auth=auth,

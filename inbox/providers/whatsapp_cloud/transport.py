@@ -14,6 +14,7 @@ from django.conf import settings
 
 from inbox.models import MEDIA_TYPES, MessageType
 from inbox.providers.base import Download, Provider, RemoteTemplate, TransportError
+from spoter.http import shared_client
 
 if TYPE_CHECKING:
     from inbox.models import Message
@@ -80,7 +81,7 @@ class WhatsAppCloud(Provider):
         url = path_or_url if path_or_url.startswith(("http://", "https://")) else f"{base}/{path_or_url}"
         headers = {"Authorization": f"Bearer {self.line.access_token}"}
         try:
-            response = httpx.request(
+            response = shared_client().request(
                 method, url, headers=headers, timeout=settings.WHATSAPP_TIMEOUT_SECONDS, **kwargs
             )
         except httpx.HTTPError as error:
