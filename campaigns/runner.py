@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 50
 STATE_CHECK_SECONDS = 1.0  # how soon a runner sees a pause or a cancel
+# A throttle wait longer than this puts the campaign to sleep (``wake_at``) rather than a runner.
+LONG_WAIT = 5.0
 
 
 @dataclass
@@ -91,10 +93,14 @@ def _send_batch(
             decision = throttle.take(campaign.line, recipient.contact_id, limits)
             if decision.go:
                 break
-            if decision.reason == "daily_cap" or time.monotonic() + decision.wait > deadline:
+            if decision.reason == "daily_cap" or decision.wait > LONG_WAIT:
+                # Hours (the cap), or a slow warm-up or WhatsApp's back-off: the sweep wakes it.
                 release(batch[index:])
                 _sleep_until(campaign, timezone.now() + timedelta(seconds=decision.wait))
                 outcome.state = "waiting"
+                return True
+            if time.monotonic() + decision.wait > deadline:
+                release(batch[index:])  # the next slice, queued at once, waits its turn
                 return True
             time.sleep(decision.wait)
         if send_one(campaign, recipient):

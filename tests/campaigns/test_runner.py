@@ -194,3 +194,26 @@ def test_an_unexpected_error_fails_that_recipient_and_the_campaign_goes_on(acme:
     outcome = runner.run_slice(campaign, 5)
     assert (outcome.state, outcome.failed) == ("completed", 2)
     assert {(row.state, row.reason) for row in rows(campaign)} == {(RecipientState.FAILED, "error")}
+
+
+def test_a_short_wait_past_the_slice_hands_over_to_the_next_slice(acme: Team, line: Line) -> None:
+    LineThrottle.objects.for_account(acme.account).filter(line=line).update(per_second=2)
+    make_contacts(acme, 4)
+    campaign = started(template_campaign(acme, line))
+    outcome = runner.run_slice(campaign, 0.6)
+    assert outcome.state == "running"  # tasks.run_campaign queues the next slice at once
+    assert 1 <= outcome.sent < 4
+    campaign.refresh_from_db()
+    assert campaign.wake_at is None
+    assert {row.state for row in rows(campaign)} == {RecipientState.SENT, RecipientState.PENDING}
+
+
+def test_a_long_wait_puts_the_campaign_to_sleep(acme: Team, line: Line) -> None:
+    LineThrottle.objects.for_account(acme.account).filter(line=line).update(per_second=0.1)  # 1 per 10 s
+    make_contacts(acme, 2)
+    campaign = started(template_campaign(acme, line))
+    outcome = runner.run_slice(campaign, 5)
+    assert (outcome.state, outcome.sent) == ("waiting", 1)
+    campaign.refresh_from_db()
+    assert campaign.wake_at is not None
+    assert campaign.wake_at > timezone.now() + timedelta(seconds=5)
