@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -49,14 +50,17 @@ class Outcome:
     failed: int = 0
 
 
-def run_slice(campaign: Campaign, seconds: float) -> Outcome:
-    """Send for up to ``seconds``; the caller schedules what comes next from the outcome."""
+def run_slice(campaign: Campaign, seconds: float, heartbeat: Callable[[], object] = bool) -> Outcome:
+    """Send for up to ``seconds``; the caller schedules what comes next from the outcome.
+    ``heartbeat`` is called about every second: the caller's sign that this runner lives."""
     deadline = time.monotonic() + seconds
     outcome = Outcome("running")
     line = campaign.line
     while time.monotonic() < deadline:
-        if _state(campaign) != CampaignState.RUNNING:
-            outcome.state = _state(campaign)
+        heartbeat()
+        state = _state(campaign)
+        if state != CampaignState.RUNNING:
+            outcome.state = state
             return outcome
         quiet_until = quiet_end(campaign, timezone.now())
         if quiet_until is not None:
@@ -69,25 +73,32 @@ def run_slice(campaign: Campaign, seconds: float) -> Outcome:
         if not batch:
             outcome.state = "completed" if finish_if_done(campaign) else "idle"
             return outcome
-        stop = _send_batch(campaign, batch, limits, deadline, outcome)
+        stop = _send_batch(campaign, batch, limits, (deadline, heartbeat), outcome)
         if stop:
             return outcome
     return outcome
 
 
 def _send_batch(
-    campaign: Campaign, batch: list[Recipient], limits: Limits, deadline: float, outcome: Outcome
+    campaign: Campaign,
+    batch: list[Recipient],
+    limits: Limits,
+    timing: tuple[float, Callable[[], object]],
+    outcome: Outcome,
 ) -> bool:
     """Send the claimed batch in order; True when the slice must end (paused, cancelled, a long
     wait). Whatever is left of the batch goes back to the queue."""
+    deadline, heartbeat = timing
     throttle = get_throttle()
     checked = time.monotonic()
     for index, recipient in enumerate(batch):
         if time.monotonic() - checked > STATE_CHECK_SECONDS:
             checked = time.monotonic()
-            if _state(campaign) != CampaignState.RUNNING:
+            heartbeat()
+            state = _state(campaign)
+            if state != CampaignState.RUNNING:
                 release(batch[index:])
-                outcome.state = _state(campaign)
+                outcome.state = state
                 return True
         while True:
             decision = throttle.take(campaign.line, recipient.contact_id, limits)

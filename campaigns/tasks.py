@@ -1,9 +1,9 @@
 """Campaigns' Celery tasks: runner slices, and the sweeps that start and keep campaigns going.
 
 Each campaign has ``CAMPAIGN_RUNNERS`` runner slots; a slot is held in the cache while its slice
-runs, so a task delivered twice, or queued again by the sweep, ends at once instead of adding a
-runner. A slice re-queues its successor; a killed worker's slot frees itself after the slice's
-time, and the sweep queues it again.
+runs, renewed about every second, so a task delivered twice, or queued again by the sweep, ends at
+once instead of adding a runner. A slice re-queues its successor; a killed worker's slot frees
+itself SLOT_TTL seconds later, and the sweep (every 2 s) queues it again.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from django.utils import timezone
 from campaigns import runner, services
 from campaigns.models import Campaign, CampaignState
 from spoter.accounts.models import Account
+
+SLOT_TTL = 3  # seconds without a heartbeat before a runner slot counts as free
 
 
 def runner_slots() -> int:
@@ -44,10 +46,10 @@ def run_campaign(account_id: int, campaign_id: int, slot: int = 0) -> str:
     if campaign.wake_at and campaign.wake_at > timezone.now():
         return "asleep"
     key = f"campaigns:runner:{campaign.id}:{slot}"
-    if not cache.add(key, 1, timeout=int(slice_seconds()) + 10):
+    if not cache.add(key, 1, timeout=SLOT_TTL):
         return "busy"
     try:
-        outcome = runner.run_slice(campaign, slice_seconds())
+        outcome = runner.run_slice(campaign, slice_seconds(), heartbeat=lambda: cache.touch(key, SLOT_TTL))
     finally:
         cache.delete(key)
     if outcome.state == "running":

@@ -188,7 +188,7 @@ CAMPAIGN_LEASE_SECONDS = env.get_int("CAMPAIGN_LEASE_SECONDS", 60, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     # Scheduled campaigns whose time came, and running ones with no live runner (campaigns/tasks.py).
     "start-due-campaigns": {"task": "campaigns.tasks.start_due_campaigns", "schedule": 10},
-    "keep-campaigns-running": {"task": "campaigns.tasks.keep_campaigns_running", "schedule": 10},
+    "keep-campaigns-running": {"task": "campaigns.tasks.keep_campaigns_running", "schedule": 2},
     "purge-stale-invitations": {
         "task": "spoter.accounts.tasks.purge_stale_invitations",
         "schedule": 24 * 3600,
