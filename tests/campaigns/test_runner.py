@@ -13,6 +13,7 @@ from audience.models import Contact
 from audience.services import opt_out_contact
 from campaigns import runner, services
 from campaigns.models import Campaign, CampaignState, LineThrottle, Recipient, RecipientState
+from campaigns.throttle import Limits
 from inbox.models import Conversation, Line, Message, MessageStatus, OutboxEntry
 from tests.campaigns.factories import make_contacts, make_line, open_window, template_campaign, text_campaign
 from tests.conftest import Team
@@ -217,3 +218,18 @@ def test_a_long_wait_puts_the_campaign_to_sleep(acme: Team, line: Line) -> None:
     campaign.refresh_from_db()
     assert campaign.wake_at is not None
     assert campaign.wake_at > timezone.now() + timedelta(seconds=5)
+
+
+def test_a_group_sent_in_one_transaction_skips_only_the_row_another_worker_took(
+    acme: Team, line: Line
+) -> None:
+    make_contacts(acme, 3)
+    campaign = started(template_campaign(acme, line))
+    mine = runner.claim(campaign, 3)
+    Recipient.objects.for_account(acme.account).filter(id=mine[1].id).update(
+        locked_until=timezone.now() + timedelta(minutes=5)  # another worker's lease now
+    )
+    assert runner.send_many(campaign, mine) == [True, False, True]
+    assert [row.message_id is not None for row in rows(campaign)] == [True, False, True]
+    assert runner.group_size(Limits(per_second=80)) == 10
+    assert runner.group_size(Limits(per_second=4)) == 1
