@@ -24,11 +24,6 @@ WABA = "waba-1"
 BODY = "Hola {{1}}, esta semana tenemos ofertas."
 
 
-@pytest.fixture(autouse=True)
-def _english(english: None) -> None:
-    """tests/conftest.py's ``english``, for every test here."""
-
-
 def url(team: Team, name: str, **kwargs: Any) -> str:
     return reverse(name, kwargs={"account_slug": team.account.slug, **kwargs})
 

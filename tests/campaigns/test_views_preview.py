@@ -19,11 +19,6 @@ from tests.conftest import Team, client_for
 
 
 @pytest.fixture(autouse=True)
-def _english(english: None) -> None:
-    """tests/conftest.py's ``english``, for every test here."""
-
-
-@pytest.fixture(autouse=True)
 def _no_queued_runners() -> Iterator[None]:
     """Resume queues the campaign's runners on the test broker: no worker here, drop them."""
     yield

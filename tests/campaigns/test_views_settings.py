@@ -16,11 +16,6 @@ from tests.campaigns.test_views import make_line, url
 from tests.conftest import Team, client_for
 
 
-@pytest.fixture(autouse=True)
-def _english(english: None) -> None:
-    """tests/conftest.py's ``english``, for every test here."""
-
-
 @pytest.fixture
 def client(acme: Team) -> Client:
     return client_for(acme.supervisor)
