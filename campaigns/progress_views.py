@@ -26,6 +26,7 @@ PAUSE_REASONS = {
     "spam_limit": _("Paused by itself: WhatsApp's spam limit."),
     "template": _("Paused by itself: the template can no longer be sent."),
     "quality": _("Paused by itself: the line's quality dropped."),
+    "problems": _("Not started at its time: it can't be sent as it is."),
 }
 
 

@@ -78,6 +78,20 @@ def start(campaign: Campaign, *, by: Membership | None) -> Campaign:
     return materialise(campaign)
 
 
+def start_scheduled(campaign: Campaign) -> bool:
+    """A scheduled campaign's time has come: start it, or, when something changed since it was
+    scheduled (the line switched off, the template no longer approved), pause it and tell the
+    supervisors why instead of sending what would fail."""
+    issues = problems(campaign)
+    if issues:
+        detail = " ".join(issues)
+        if pause(campaign, reason="problems", detail=detail):
+            _tell_supervisors(campaign, detail)
+        return False
+    materialise(campaign)
+    return True
+
+
 def materialise(campaign: Campaign) -> Campaign:
     """Write the recipients and set the campaign running, in one transaction."""
     with transaction.atomic():

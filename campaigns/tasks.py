@@ -68,8 +68,7 @@ def start_due_campaigns() -> int:
     started = 0
     for campaign in due:
         try:
-            services.materialise(campaign)
-            started += 1
+            started += services.start_scheduled(campaign)
         except services.CampaignError:
             continue  # another sweep started it first
     return started

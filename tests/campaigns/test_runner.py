@@ -233,3 +233,17 @@ def test_a_group_sent_in_one_transaction_skips_only_the_row_another_worker_took(
     assert [row.message_id is not None for row in rows(campaign)] == [True, False, True]
     assert runner.group_size(Limits(per_second=80)) == 10
     assert runner.group_size(Limits(per_second=4)) == 1
+
+
+def test_a_scheduled_campaign_that_can_no_longer_go_is_paused_with_the_reason(acme: Team, line: Line) -> None:
+    from campaigns.tasks import start_due_campaigns
+
+    make_contacts(acme, 2)
+    campaign = started(template_campaign(acme, line, start_at=timezone.now() + timedelta(hours=1)))
+    Line.objects.for_account(acme.account).filter(id=line.id).update(is_active=False)
+    with time_machine.travel(timezone.now() + timedelta(hours=1, seconds=1)):
+        assert start_due_campaigns() == 0
+    campaign.refresh_from_db()
+    assert (campaign.state, campaign.pause_reason) == (CampaignState.PAUSED, "problems")
+    assert campaign.pause_detail == "The line is switched off."
+    assert rows(campaign) == []
