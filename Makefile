@@ -12,7 +12,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/spoter
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint format install install-dev messages
+.PHONY: run test lint format install install-dev messages train-empaty
 .DEFAULT_GOAL := run
 
 .tools/bin/uv:
@@ -57,3 +57,7 @@ lint: install-dev
 format: install-dev
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
+
+# EMPATY's model from empaty/data (deterministic); commit empaty/weights and empaty/data/heldout.
+train-empaty: install-dev
+	$(PY) manage.py empaty_train
