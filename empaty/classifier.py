@@ -83,7 +83,7 @@ class Model:
         values = (1.0 + np.log(tf.astype(np.float32))) * self.idf[col_of]
         norms = np.sqrt(np.bincount(row_of, weights=values * values, minlength=len(texts))).astype(np.float32)
         values /= norms[row_of]
-        return row_of, col_of, values
+        return row_of.astype(np.int64), col_of.astype(np.int64), values.astype(np.float32)
 
     def vectorise(self, text: str) -> tuple[Ints, Floats]:
         _, cols, values = self.vectorise_batch([text])

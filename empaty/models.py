@@ -47,7 +47,7 @@ class MessageAnalysis(models.Model):
     polarity = models.CharField(max_length=8, choices=Polarity.choices)
     score = models.FloatField()  # P(positive) - P(negative), in [-1, 1]
     emotion = models.CharField(max_length=8, choices=Emotion.choices)
-    # {"polarity": {label: p}, "emotion": {label: p}}
+    # per head ("polarity", "emotion"), each label's probability
     probabilities = models.JSONField(default=dict)
     model_version = models.CharField(max_length=40)
     adjusted = models.BooleanField(default=False)  # the account's corrections took part
@@ -246,7 +246,9 @@ class Community(models.Model):
     terms = models.JSONField(default=list)  # the defining terms, strongest first
     size = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict)  # emotions, polarity, interests of its members
-    contacts = models.ManyToManyField(Contact, through="CommunityMember", related_name="communities")
+    contacts: models.ManyToManyField[Contact, CommunityMember] = models.ManyToManyField(
+        Contact, through="CommunityMember", related_name="communities"
+    )
 
     objects = ScopedManager["Community"]()
 

@@ -189,6 +189,7 @@ CELERY_BEAT_SCHEDULE = {
     # Scheduled campaigns whose time came, and running ones with no live runner (campaigns/tasks.py).
     "start-due-campaigns": {"task": "campaigns.tasks.start_due_campaigns", "schedule": 10},
     "keep-campaigns-running": {"task": "campaigns.tasks.keep_campaigns_running", "schedule": 2},
+    "empaty-analyse-stragglers": {"task": "empaty.analysis_tasks.analyse_stragglers", "schedule": 60},
     "purge-stale-invitations": {
         "task": "spoter.accounts.tasks.purge_stale_invitations",
         "schedule": 24 * 3600,
@@ -303,6 +304,10 @@ WEBHOOK_RETENTION_DAYS = env.get_int("WEBHOOK_RETENTION_DAYS", 7, minimum=1)
 
 # Contact imports (AUD-2): larger uploads are refused before anything is stored.
 CONTACT_IMPORT_MAX_MB = env.get_int("CONTACT_IMPORT_MAX_MB", 50, minimum=1)
+
+# EMPATY (EMP-5): supervisors are alerted when a conversation has this many negative customer
+# messages in a row (empaty/alerts.py).
+EMPATY_NEGATIVE_STREAK = env.get_int("EMPATY_NEGATIVE_STREAK", 3, minimum=2)
 
 # Where people and Meta reach this server; webhook URLs and the simulator's callbacks use it.
 SITE_URL = (env.get_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")

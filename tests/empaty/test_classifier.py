@@ -3,6 +3,7 @@ numbers as training computes."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -22,6 +23,7 @@ def test_the_weights_load_without_pickles_and_name_their_version() -> None:
 def test_the_shipped_weights_were_trained_on_the_data_in_the_repository() -> None:
     """Editing empaty/data without `make train-empaty` fails here."""
     assert model().meta["data_sha256"] == training.data_fingerprint()
+    assert model().meta["parameters"] == json.loads(json.dumps(training.parameters()))
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,8 @@ from audience.models import ContactExport, ContactImport, JobState
 from bots.models import AutomationRun, WelcomeMessage
 from campaigns import services
 from campaigns.models import Recipient
+from empaty import analysis
+from empaty.models import AccountAdjustment, Category, CommunityRun, ContactInterest, MessageAnalysis
 from inbox.models import MediaFile, Message
 from notifications.models import Notification, NotificationDelivery, NotificationRun
 from notifications.runs import start_due
@@ -50,6 +52,7 @@ SWEEPS = {
     "notifications.tasks.run_due": "beat sweep",
     "campaigns.tasks.start_due_campaigns": "beat sweep; each campaign starts in its own account",
     "campaigns.tasks.keep_campaigns_running": "beat sweep; queues run_campaign with the campaign's account",
+    "empaty.analysis_tasks.analyse_stragglers": "beat sweep; queues analyse_account with each account",
 }
 
 
@@ -109,6 +112,43 @@ def delivery_pending(team: Team, run_id: int) -> bool:
     return NotificationDelivery.objects.for_account(team.account).get(run_id=run_id).state == "pending"
 
 
+def interested_contact(team: Team) -> int:
+    """A contact whose message names a category of the account, not counted yet."""
+    Category.objects.for_account(team.account).create(
+        account=team.account, name="Calzado", keywords="zapatillas"
+    )
+    line = make_line(team, phone_number_id=f"interests-{team.account.id}", provider="sandbox")
+    return inbound(line, "Busco zapatillas").conversation.contact_id
+
+
+def no_interests(team: Team, contact_id: int) -> bool:
+    return not ContactInterest.objects.for_account(team.account).filter(contact_id=contact_id).exists()
+
+
+def pending_community_run(team: Team) -> int:
+    return CommunityRun.objects.for_account(team.account).create(account=team.account).id
+
+
+def unanalysed_message(team: Team) -> int:
+    line = make_line(team, phone_number_id=f"empaty-{team.account.id}", provider="sandbox")
+    return inbound(line, "No me llegó el pedido, estoy re enojado").id
+
+
+def not_analysed(team: Team, message_id: int) -> bool:
+    return not MessageAnalysis.objects.for_account(team.account).filter(message_id=message_id).exists()
+
+
+def corrected_analysis(team: Team) -> int:
+    message = Message.objects.for_account(team.account).get(id=unanalysed_message(team))
+    (stored,) = analysis.analyse(team.account, [message])
+    analysis.correct(stored, team.supervisor, emotion="fear")
+    return stored.id
+
+
+def not_adjusted(team: Team, analysis_id: int) -> bool:
+    return not AccountAdjustment.objects.for_account(team.account).exists()
+
+
 PROBES: dict[str, Probe] = {
     "audience.tasks.run_contact_import": Probe(
         queued_import,
@@ -131,6 +171,14 @@ PROBES: dict[str, Probe] = {
     ),
     "notifications.tasks.run_notification": Probe(pending_notification_run, delivery_pending),
     "campaigns.tasks.run_campaign": Probe(running_campaign, recipient_queued),
+    "empaty.tasks.rematch_interests": Probe(interested_contact, no_interests),
+    # These two take the account only: the probe's object is what they would act on.
+    "empaty.analysis_tasks.analyse_account": Probe(unanalysed_message, not_analysed),
+    "empaty.analysis_tasks.train_adjustment": Probe(corrected_analysis, not_adjusted),
+    "empaty.tasks.compute_communities": Probe(
+        pending_community_run,
+        lambda team, id_: CommunityRun.objects.for_account(team.account).get(id=id_).state == "pending",
+    ),
     "inbox.tasks.download_media": Probe(
         pending_media,
         lambda team, id_: (
@@ -160,7 +208,8 @@ def test_every_task_is_probed_or_explained() -> None:
 def test_a_task_never_acts_on_another_accounts_object(name: str, acme: Team, globex: Team) -> None:
     task, probe = our_tasks()[name], PROBES[name]
     theirs = probe.make(globex)
-    task(acme.account.id, theirs)  # acme's account, globex's object: nothing happens
+    arguments = (theirs,) if len(inspect.signature(task.run).parameters) > 1 else ()
+    task(acme.account.id, *arguments)  # acme's account, globex's object: nothing happens
     assert probe.untouched(globex, theirs), f"{name} acted on another account's object"
-    task(globex.account.id, theirs)  # the right account: it acts, so the probe can fail
+    task(globex.account.id, *arguments)  # the right account: it acts, so the probe can fail
     assert not probe.untouched(globex, theirs), f"{name} did nothing even for its own account"
