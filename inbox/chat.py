@@ -61,7 +61,8 @@ def messages_of(conversation: Conversation) -> QuerySet[Message]:
         Message.objects.for_account(conversation.account)
         .filter(conversation=conversation)
         .exclude(type=MessageType.REACTION)
-        .select_related("media", "sender__user")
+        # "analysis": EMPATY's badge (empaty.models.MessageAnalysis), by name: the inbox imports none of it.
+        .select_related("media", "sender__user", "analysis")
     )
 
 
