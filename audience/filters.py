@@ -51,6 +51,7 @@ class ContactFilter:
     seen_after: date | None = None  # last seen on or after this day (the account's zone)
     seen_before: date | None = None  # last seen before this day
     never_seen: bool = False
+    communities: tuple[int, ...] = ()  # EMPATY communities (EMP-4), by id
     sort: str = SORTS[0]
 
     # --- Forms -------------------------------------------------------------------------------
@@ -86,6 +87,7 @@ class ContactFilter:
                 "seen_after": one("seen_after"),
                 "seen_before": one("seen_before"),
                 "never_seen": one("never_seen") in {"1", "on", "true", "yes"},
+                "communities": many("community"),
                 "sort": one("sort"),
             }
         )
@@ -107,6 +109,7 @@ class ContactFilter:
                 pairs.append((key, getattr(self, key).isoformat()))
         if self.never_seen:
             pairs.append(("never_seen", "1"))
+        pairs += [("community", str(community_id)) for community_id in self.communities]
         if self.sort != SORTS[0]:
             pairs.append(("sort", self.sort))
         return urlencode(pairs)
@@ -140,6 +143,7 @@ class ContactFilter:
             seen_after=_date(data.get("seen_after")),
             seen_before=_date(data.get("seen_before")),
             never_seen=bool(data.get("never_seen")),
+            communities=_ids(data.get("communities")),
             sort=sort if sort in SORTS else SORTS[0],
         )
 
@@ -181,6 +185,11 @@ class ContactFilter:
             contacts = contacts.filter(last_seen_at__lt=datetime.combine(self.seen_before, time(), zone))
         if self.never_seen:
             contacts = contacts.filter(last_seen_at=None)
+        if self.communities:  # by lookup names, not imports: the audience does not depend on empaty
+            members = Contact.objects.for_account(account).filter(
+                community_links__community_id__in=self.communities, community_links__account=account
+            )
+            contacts = contacts.filter(pk__in=members.values("pk"))
         descending = self.sort.startswith("-")
         column = self.sort.lstrip("-")
         order = _nulls_last(column, descending=descending)
