@@ -20,7 +20,7 @@ def test_the_menu_offers_exactly_the_sections_the_role_may_open(acme: Team, role
     links = re.findall(r'href="(/a/acme/[^"]*)"', nav.group(0))
     for link in links:
         assert client.get(link).status_code == 200, f"{role} is offered {link} but cannot open it"
-    expected = {Role.OPERATOR: 2, Role.SUPERVISOR: 7, Role.ADMIN: 8}[role]
+    expected = {Role.OPERATOR: 2, Role.SUPERVISOR: 8, Role.ADMIN: 9}[role]
     assert len(links) == expected, links
     if role == Role.OPERATOR:
         assert "/a/acme/settings/" not in links

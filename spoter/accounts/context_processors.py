@@ -13,6 +13,7 @@ NAVIGATION = [
     (_("Contacts"), "contacts"),
     (_("Bots"), "bots"),
     (_("Campaigns"), "campaigns"),
+    (_("EMPATY"), "empaty_dashboard"),
     (_("Reports"), "reports"),
     (_("Settings"), "account_settings"),
     (_("Team"), "team"),

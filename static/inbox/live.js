@@ -30,6 +30,7 @@
     reassigned: "This conversation is no longer in your inbox.",
     followUp: "No answer yet",
     campaignPaused: "Campaign paused",
+    negativeStreak: "Negative streak",
     offline: "Reconnecting…",
   }, stringsNode ? stringsNode.dataset : {});
 
@@ -385,6 +386,11 @@
         () => { location.href = `${base}c/${number}/`; });
     },
     "message.status"(event) { refreshMessage(event.conversation, event.message); },
+    "message.analysed"(event) {  /* empaty/live.py: the messages' emotion badges, from their fragment */
+      if (String(event.conversation) !== openChat()) return;
+      event.messages.filter((id) => document.getElementById(`msg-${id}`)).slice(-50)
+        .forEach((id) => refreshMessage(event.conversation, id));
+    },
     "conversation.updated"(event) {
       refreshItem(event.conversation, false);
       if (String(event.conversation) === openChat()) refreshOpenChat();
@@ -416,6 +422,9 @@
       notify(title, event.detail, `campaign-${event.campaign}`, () => {
         location.href = `/a/${slug}/campaigns/${event.campaign}/`;
       });
+    },
+    "empaty.streak"(event) {  /* empaty/alerts.py: a customer's negative messages in a row */
+      alertAbout(event.conversation, strings.negativeStreak, `${event.contact} (${event.length})`);
     },
     presence: onPresence,
   };
