@@ -29,6 +29,7 @@ account_patterns: list[URLPattern | URLResolver] = [
     path("", include("bots.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("", include("notifications.urls")),
+    path("empaty/", include("empaty.urls")),
     path("inbox/", include("inbox.page_urls")),
     path("media/<int:media_id>/", inbox_views.media_file, name="inbox_media"),
 ]

@@ -37,6 +37,7 @@ from bots.models import (
     WelcomeMessage,
 )
 from campaigns.models import Campaign, LineThrottle, OptOutSettings, Recipient
+from empaty.models import Category, CommunityRun, ContactProfile, ProfileSuggestion, StreakAlert
 from inbox.api.keys import create_api_key
 from inbox.conversations import current_conversation
 from inbox.models import (
@@ -263,6 +264,45 @@ def url_for(route: Route, team: Team) -> str:
             )
             .id
         ),
+        # EMPATY's negative-streak alerts (empaty/dashboard_urls.py), on the probe conversation.
+        "alert_id": lambda: (
+            StreakAlert.objects.for_account(team.account)
+            .get_or_create(
+                account=team.account,
+                conversation=probe_conversation(team),
+                first_message=Message.objects.for_account(team.account).get(
+                    conversation=probe_conversation(team)
+                ),
+                defaults={"length": 3},
+            )[0]
+            .id
+        ),
+        # EMPATY's taxonomy and communities (empaty/interest_urls.py).
+        "category_id": lambda: (
+            Category.objects.for_account(team.account).get_or_create(account=team.account, name="Probe")[0].id
+        ),
+        "community_id": lambda: (
+            CommunityRun.objects.for_account(team.account)
+            .create(account=team.account, state="done")
+            .communities.create(account=team.account, name="Probe", size=0)
+            .id
+        ),
+        # EMPATY's detected personal data (empaty/profile_urls.py), read in the probe conversation.
+        "suggestion_id": lambda: (
+            ProfileSuggestion.objects.for_account(team.account)
+            .get_or_create(
+                account=team.account,
+                contact=probe_conversation(team).contact,
+                field="residence",
+                value="Salta",
+                defaults={
+                    "message": Message.objects.for_account(team.account).get(
+                        conversation=probe_conversation(team)
+                    )
+                },
+            )[0]
+            .id
+        ),
         "media_id": lambda: (
             team.account.media_files.create(
                 line=team.account.lines.create(
@@ -372,6 +412,8 @@ def _snapshot(team: Team) -> list[object]:
                 Recipient,
                 LineThrottle,
                 OptOutSettings,
+                ProfileSuggestion,
+                ContactProfile,
             )
             for row in model.objects.for_account(team.account).order_by("id").values_list()
         ),
