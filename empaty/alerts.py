@@ -14,10 +14,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from empaty.models import MessageAnalysis, Polarity, StreakAlert
@@ -53,44 +52,39 @@ class Streak:
     last_at: datetime
 
 
-# Gaps and islands: within a conversation, a row's position among all its analyses minus its
-# position among those of the same negativity is constant along a run of equal negativity.
-_STREAKS = """
-WITH ordered AS (
-    SELECT conversation_id, message_id, at,
-           COALESCE(NULLIF(corrected_polarity, ''), polarity) = %(negative)s AS negative,
-           ROW_NUMBER() OVER (PARTITION BY conversation_id ORDER BY at, message_id) AS position
-    FROM {table}
-    WHERE account_id = %(account)s AND conversation_id = ANY(%(conversations)s)
-), runs AS (
-    SELECT *, position - ROW_NUMBER() OVER (
-        PARTITION BY conversation_id, negative ORDER BY at, message_id
-    ) AS run
-    FROM ordered
-)
-SELECT conversation_id, (ARRAY_AGG(message_id ORDER BY at, message_id))[1], COUNT(*), MAX(at)
-FROM runs
-WHERE negative
-GROUP BY conversation_id, run
-HAVING COUNT(*) >= %(length)s AND MAX(at) >= %(since)s
-"""
+# How far back a run may have started: a run is known by its first message, so it must be seen
+# whole; customers do not stay angry in one conversation for longer than this.
+LOOKBACK = timedelta(days=7)
 
 
 def streaks(account: Account, conversation_ids: list[int]) -> list[Streak]:
     """The recent negative runs of at least the streak's length in these conversations."""
     if not conversation_ids:
         return []
-    sql = _STREAKS.format(table=connection.ops.quote_name(MessageAnalysis._meta.db_table))
-    params: dict[str, Any] = {
-        "negative": Polarity.NEGATIVE.value,
-        "account": account.id,
-        "conversations": conversation_ids,
-        "length": settings.EMPATY_NEGATIVE_STREAK,
-        "since": timezone.now() - STALE_AFTER,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [Streak(*row) for row in cursor.fetchall()]
+    now = timezone.now()
+    rows = (
+        MessageAnalysis.objects.for_account(account)
+        .filter(conversation_id__in=conversation_ids, at__gte=now - STALE_AFTER - LOOKBACK)
+        .order_by("conversation_id", "at", "message_id")
+        .values_list("conversation_id", "message_id", "at", "polarity", "corrected_polarity")
+    )
+    found: list[Streak] = []
+    run: list[tuple[int, int, datetime]] = []  # the current run of negatives: conversation, message, at
+
+    def close() -> None:
+        if len(run) >= settings.EMPATY_NEGATIVE_STREAK and run[-1][2] >= now - STALE_AFTER:
+            found.append(Streak(run[0][0], run[0][1], len(run), run[-1][2]))
+        run.clear()
+
+    for conversation_id, message_id, at, polarity, corrected in rows.iterator(chunk_size=2000):
+        if run and run[-1][0] != conversation_id:
+            close()
+        if (corrected or polarity) == Polarity.NEGATIVE:
+            run.append((conversation_id, message_id, at))
+        else:
+            close()
+    close()
+    return found
 
 
 def check_streaks(account: Account, conversation_ids: Iterable[int]) -> int:

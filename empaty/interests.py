@@ -173,7 +173,10 @@ def current_strength(interest: ContactInterest, now: datetime | None = None) -> 
 
 
 def _lock(account: Account) -> None:
-    """Serialise observe and rematch per account, inside the caller's transaction."""
+    """Serialise observe and rematch per account, inside the caller's transaction (SQLite, the
+    embedded default, serialises every write anyway)."""
+    if connection.vendor != "postgresql":
+        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, account.id])
 

@@ -4,6 +4,7 @@ the account's interest taxonomy, communities and negative-streak alerts."""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -182,10 +183,9 @@ class Category(models.Model):
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["account", "parent", "name"],
-                name="empaty_category_name",
-                nulls_distinct=False,
+                fields=["account", "name"], condition=Q(parent=None), name="empaty_primary_name"
             ),
+            models.UniqueConstraint(fields=["account", "parent", "name"], name="empaty_secondary_name"),
         ]
 
     def __str__(self) -> str:
