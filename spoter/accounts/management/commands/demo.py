@@ -1,7 +1,8 @@
 """Create (or bring back to its known state) the demo account, its people, its WhatsApp line wired
 to the simulator and a few presets (quick replies, tags, round robin on the line between the two
 operators, contact fields, a few registered contacts, a segment, a questionnaire bot answering
-all week, and a draft campaign to the segment); --json adds the line's connection details and a
+all week, a draft campaign to the segment, and EMPATY's retail taxonomy with two weeks of analysed
+customer messages); --json adds the line's connection details and a
 fresh API key."""
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bots.models import Bot
 from bots.schedule import save_schedule
 from campaigns.drafts import save_draft
 from campaigns.models import Campaign, ContentKind, TagMode
+from empaty.demo import add_empaty
 from inbox.api.keys import create_api_key, revoke_api_key
 from inbox.assignment import configure_round_robin
 from inbox.lines import webhook_url
@@ -148,6 +150,7 @@ def add_presets(account: Account, line: Line) -> None:
     add_bot(account, operators)
     configure_round_robin(line, operators, enabled=True, by=admin)
     add_campaign(account, line, admin)
+    add_empaty(account, line)
 
 
 def add_campaign(account: Account, line: Line, admin: Membership) -> None:
