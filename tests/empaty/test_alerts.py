@@ -3,7 +3,7 @@ realtime to the account's supervisors and admins only, and the page that lists t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -18,29 +18,6 @@ from tests.conftest import Team, client_for
 from tests.empaty.test_dashboard_queries import analysed
 from tests.inbox.sending.conftest import make_conversation, make_line
 from tests.inbox.team.conftest import Inbox
-
-
-@pytest.fixture
-def listen() -> Iterator[Callable[[Membership], Inbox]]:
-    opened: list[Inbox] = []
-
-    def open_for(membership: Membership) -> Inbox:
-        opened.append(Inbox(membership))
-        return opened[-1]
-
-    yield open_for
-    for inbox in opened:
-        inbox.close()
-
-
-@pytest.fixture
-def line(acme: Team) -> Line:
-    return make_line(acme)
-
-
-@pytest.fixture
-def chat(line: Line) -> Conversation:
-    return make_conversation(line)
 
 
 class Clock:

@@ -5,18 +5,17 @@ the contact page has a "Sentiment" card."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from empaty import hooks
 from empaty.models import MessageAnalysis
-from inbox.models import Conversation, Line, Message
+from inbox.models import Conversation, Message
 from spoter.accounts.models import InboxMode, Membership
 from tests.conftest import Team, client_for
 from tests.empaty.test_dashboard_queries import analysed
@@ -36,16 +35,6 @@ PROBABILITIES = {
         "others": 0.05,
     },
 }
-
-
-@pytest.fixture
-def line(acme: Team) -> Line:
-    return make_line(acme)
-
-
-@pytest.fixture
-def chat(line: Line) -> Conversation:
-    return make_conversation(line)
 
 
 def angry(
@@ -195,19 +184,6 @@ def test_it_checks_ownership(acme: Team, globex: Team, chat: Conversation) -> No
 
 
 # Live ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def listen() -> Iterator[Callable[[Membership], Inbox]]:
-    opened: list[Inbox] = []
-
-    def open_for(membership: Membership) -> Inbox:
-        opened.append(Inbox(membership))
-        return opened[-1]
-
-    yield open_for
-    for inbox in opened:
-        inbox.close()
 
 
 def test_the_analysis_reaches_the_chats_viewers_live(

@@ -15,7 +15,7 @@ from django.urls import reverse
 from empaty import adjustment, analysis
 from empaty.classifier import model
 from empaty.models import MessageAnalysis
-from inbox.models import Conversation, Line, Message
+from inbox.models import Conversation, Message
 from spoter.accounts.models import Membership
 from tests.conftest import Team, client_for
 from tests.empaty.test_badges import angry, private
@@ -24,16 +24,6 @@ from tests.inbox.sending.conftest import make_conversation, make_line
 from tests.inbox.team.conftest import Inbox
 
 Capture = Callable[..., Any]
-
-
-@pytest.fixture
-def line(acme: Team) -> Line:
-    return make_line(acme)
-
-
-@pytest.fixture
-def chat(line: Line) -> Conversation:
-    return make_conversation(line)
 
 
 def correct_url(chat: Conversation, message_id: int) -> str:
