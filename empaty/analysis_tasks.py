@@ -29,8 +29,7 @@ def analyse_account(account_id: int) -> int:
     started = time.monotonic()
     while True:
         batch = analysis.pending(account)
-        stored = analysis.analyse(account, batch)
-        hooks.after_analysis(account, batch, stored)
+        stored = hooks.process(account, batch)
         done += len(stored)
         if len(batch) < analysis.BATCH:
             return done

@@ -5,6 +5,7 @@ something to show before anyone writes from the simulator. Safe to run twice."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -57,7 +58,7 @@ def add_empaty(account: Account, line: Line) -> None:
         return
     operators = list(Membership.objects.for_account(account).filter(role="operator").order_by("id"))
     tags = {tag.name: tag for tag in Tag.objects.for_account(account)}
-    now = timezone.now()
+    now = timezone.now().astimezone(ZoneInfo(account.time_zone))  # the hours are the account's
     for number, (wa_id, name, tag, said) in enumerate(HISTORY):
         contact = find_or_create_contact(account, wa_id=wa_id, profile_name=name)
         if tag in tags:
@@ -84,4 +85,4 @@ def add_empaty(account: Account, line: Line) -> None:
         contact.last_seen_at = conversation.last_inbound_at
         contact.save(update_fields=["last_seen_at"])
     while batch := analysis.pending(account):
-        hooks.after_analysis(account, batch, analysis.analyse(account, batch))
+        hooks.process(account, batch)

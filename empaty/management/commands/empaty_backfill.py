@@ -26,8 +26,7 @@ class Command(BaseCommand):
         for account in accounts:
             done = 0
             while batch := analysis.pending(account):
-                stored = analysis.analyse(account, batch)
-                hooks.after_analysis(account, batch, stored)
+                hooks.process(account, batch)
                 done += len(batch)
                 self.stdout.write(f"{account.slug}: {done} analysed", ending="\r")
             self.stdout.write(f"{account.slug}: {done} analysed")
