@@ -45,17 +45,18 @@ class Learnt:
     def active(self) -> bool:
         return self.weights is not None or bool(self.memory)
 
-    def remembered(self, text: str) -> Prediction | None:
+    def apply(self, text: str, prediction: Prediction) -> Prediction:
+        """``prediction`` (already made with ``weights``), with the operator's labels when this
+        very text was corrected before."""
         labels = self.memory.get(text_key(text)) if self.memory else None
         if not labels:
-            return None
-        base = model().predict([text], self.weights)[0]
-        polarity = labels.get("polarity") or base.polarity
+            return prediction
+        polarity = labels.get("polarity") or prediction.polarity
         return Prediction(
             polarity=polarity,
-            score=base.score if polarity == base.polarity else SCORE_OF.get(polarity, 0.0),
-            emotion=labels.get("emotion") or base.emotion,
-            probabilities=base.probabilities,
+            score=prediction.score if polarity == prediction.polarity else SCORE_OF.get(polarity, 0.0),
+            emotion=labels.get("emotion") or prediction.emotion,
+            probabilities=prediction.probabilities,
         )
 
 
@@ -113,7 +114,7 @@ def fit(shared: Model, examples: list[tuple[str, str, str]]) -> tuple[dict[str, 
     """Stochastic gradient descent of the softmax loss of the corrected head(s), on deltas that
     start at zero, added to the shared model's scores; a small L2 keeps them close to it."""
     vectors = [shared.vectorise(text) for text, _, _ in examples]
-    base = [shared.scores([text])[0] for text, _, _ in examples]
+    base = shared.scores([text for text, _, _ in examples])  # one batch
     deltas: dict[int, np.ndarray] = {}
     bias = np.zeros(len(POLARITIES) + len(EMOTIONS), dtype=np.float32)
     rng = np.random.default_rng(0)

@@ -59,7 +59,7 @@ def analyse(account: Account, messages: Sequence[Message]) -> list[MessageAnalys
     predictions = model().predict([message.text for message in messages], learnt.weights)
     now = timezone.now()
     rows = [
-        _row(account, message, learnt.remembered(message.text) or prediction, learnt.active, now)
+        _row(account, message, learnt.apply(message.text, prediction), learnt.active, now)
         for message, prediction in zip(messages, predictions, strict=True)
     ]
     with transaction.atomic():
