@@ -12,6 +12,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
+from billing.catalogue import PERSONALIZADO
+from billing.subscriptions import put_on_plan
 from spoter.accounts.models import Account, Membership, Role, User
 from spoter.celery import app
 
@@ -44,6 +46,9 @@ class Team:
 
 def make_team(slug: str) -> Team:
     account = Account.objects.create(name=slug.title(), slug=slug)
+    # A large customer: the features under test are not held back by plan limits, which
+    # tests/billing/ covers on its own accounts.
+    put_on_plan(account, PERSONALIZADO, extra_lines=50, extra_operators=50)
     return Team(
         account=account,
         admin=make_member(account, f"admin@{slug}.test", Role.ADMIN),

@@ -11,6 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.test import Client
 from django.urls import reverse
 
+from billing.subscriptions import subscription_for
 from spoter.accounts.models import Account, Role, User
 from tests.conftest import PASSWORD, Team
 
@@ -33,7 +34,8 @@ def test_sign_up_creates_an_account_with_its_first_admin(db: None) -> None:
     response = client.post(reverse("account_signup"), SIGNUP)
     assert response.status_code == 302
     account = Account.objects.get()
-    assert (account.name, account.slug, account.plan) == ("Panadería Don Luis", "panaderia-don-luis", "free")
+    assert (account.name, account.slug) == ("Panadería Don Luis", "panaderia-don-luis")
+    assert subscription_for(account).plan.code == "free"
     assert account.time_zone == "America/Argentina/Buenos_Aires"
     membership = account.memberships.get()
     assert (membership.user.email, membership.role) == ("luis@panaderia.test", Role.ADMIN)

@@ -33,7 +33,7 @@ class MembershipInline(admin.TabularInline[Membership, Account]):
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin[Account]):
-    list_display = ("name", "slug", "plan", "time_zone", "created_at")
+    list_display = ("name", "slug", "time_zone", "created_at")
     search_fields = ("name", "slug")
     inlines = (MembershipInline,)
 

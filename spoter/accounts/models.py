@@ -114,7 +114,6 @@ class Account(models.Model):
     )
     # Where phone numbers written without a country code are read (audience.phones).
     country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, default="AR")
-    plan = models.CharField(_("plan"), max_length=30, default="free")
     mfa_policy = models.CharField(
         _("two-factor authentication"),
         max_length=10,
