@@ -27,6 +27,8 @@ PAUSE_REASONS = {
     "template": _("Paused by itself: the template can no longer be sent."),
     "quality": _("Paused by itself: the line's quality dropped."),
     "problems": _("Not started at its time: it can't be sent as it is."),
+    "plan": _("Paused: the account's plan does not include campaigns."),
+    "read_only": _("Paused: the account is read-only."),
 }
 
 

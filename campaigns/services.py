@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.limits import LimitReached, check_campaigns
 from campaigns.audience import select
 from campaigns.models import Campaign, CampaignState, ContentKind, Recipient, RecipientState
 from inbox import events
@@ -66,6 +67,7 @@ def problems(campaign: Campaign) -> list[str]:
 
 def start(campaign: Campaign, *, by: Membership | None) -> Campaign:
     """Start now, or schedule for ``start_at`` when that is still ahead."""
+    check_campaigns(campaign.account)
     issues = problems(campaign)
     if issues:
         raise CampaignError(" ".join(issues))
@@ -81,15 +83,24 @@ def start(campaign: Campaign, *, by: Membership | None) -> Campaign:
 def start_scheduled(campaign: Campaign) -> bool:
     """A scheduled campaign's time has come: start it, or, when something changed since it was
     scheduled (the line switched off, the template no longer approved), pause it and tell the
-    supervisors why instead of sending what would fail."""
+    supervisors why instead of sending what would fail; the same when the plan no longer
+    includes campaigns or the account turned read-only."""
+    try:
+        check_campaigns(campaign.account)
+    except LimitReached as refused:
+        reason = "read_only" if refused.code == "read_only" else "plan"
+        return _pause_and_tell(campaign, reason, refused.message)
     issues = problems(campaign)
     if issues:
-        detail = " ".join(issues)
-        if pause(campaign, reason="problems", detail=detail):
-            _tell_supervisors(campaign, detail)
-        return False
+        return _pause_and_tell(campaign, "problems", " ".join(issues))
     materialise(campaign)
     return True
+
+
+def _pause_and_tell(campaign: Campaign, reason: str, detail: str) -> bool:
+    if pause(campaign, reason=reason, detail=detail):
+        _tell_supervisors(campaign, detail)
+    return False
 
 
 def materialise(campaign: Campaign) -> Campaign:
@@ -129,6 +140,7 @@ def pause(campaign: Campaign, *, reason: str = "manual", detail: str = "") -> bo
 
 def resume(campaign: Campaign) -> bool:
     """Paused → running (or back to scheduled when it never started)."""
+    check_campaigns(campaign.account)
     issues = problems(campaign)
     if issues:
         raise CampaignError(" ".join(issues))

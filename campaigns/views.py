@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from audience.models import Segment, Tag
+from billing.limits import check_feature
+from billing.models import Feature
 from campaigns import drafts
 from campaigns.content import footer
 from campaigns.forms import CampaignForm, template_keys
@@ -96,6 +98,7 @@ def edit(request: AccountRequest, account_slug: str, campaign_id: int) -> HttpRe
 
 def _form(request: AccountRequest, campaign: Campaign | None) -> HttpResponse:
     account = request.account
+    check_feature(account, Feature.CAMPAIGNS)  # the page says so, with the link to change the plan
     if request.method == "POST":
         form = CampaignForm(request.POST, account=account, campaign=campaign)
         if form.is_valid():

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from billing.limits import requires_feature
+from billing.models import Feature
 from empaty import dashboards
 from empaty.charts import day_chart, day_label, share_chart
 from empaty.dashboards import DEFAULT_PERIOD, EMOTIONS, POLARITIES, DashboardForm, DrillForm, Filters
@@ -41,6 +43,7 @@ def _link(request: AccountRequest, filters: Filters) -> Callable[..., str]:
 
 @require_GET
 @require_role(Role.SUPERVISOR)
+@requires_feature(Feature.EMPATY)
 def dashboard(request: AccountRequest, account_slug: str) -> HttpResponse:
     form = DashboardForm(_data(request), account=request.account)
     context: dict[str, Any] = {
@@ -109,6 +112,7 @@ def _charts(filters: Filters, link: Callable[..., str]) -> dict[str, Any]:
 
 @require_GET
 @require_role(Role.SUPERVISOR)
+@requires_feature(Feature.EMPATY)
 def drill_down(request: AccountRequest, account_slug: str) -> HttpResponse:
     """The analysed messages behind one bar or point of the dashboard, newest first."""
     form = DrillForm(_data(request), account=request.account)
@@ -162,6 +166,7 @@ def _describe(filters: Filters) -> list[str]:
 
 @require_GET
 @require_role(Role.SUPERVISOR)
+@requires_feature(Feature.EMPATY)
 def alerts(request: AccountRequest, account_slug: str) -> HttpResponse:
     """Recent negative-streak alerts (empaty/alerts.py), unseen ones marked."""
     unseen_only = request.GET.get("unseen") == "1"

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from billing.limits import check_line
 from inbox.models import AgentIdentity, Line, new_verify_token
 from spoter.accounts.models import Account
 
@@ -37,9 +38,12 @@ class LineFields(TypedDict, total=False):
 
 
 def create_line(account: Account, *, provider: str = "whatsapp_cloud", **fields: Unpack[LineFields]) -> Line:
+    """A new active line; LimitReached when the plan has no room for another."""
     line = Line(account=account, provider=provider)
     _apply(line, fields)
-    _save(line, None)
+    with transaction.atomic():
+        check_line(account)
+        _save(line, None)
     return line
 
 
@@ -57,12 +61,16 @@ def update_line(line: Line, **fields: Unpack[LineFields]) -> Line:
 
 def set_line_active(line: Line, active: bool) -> bool:
     """Deactivate (nothing is sent from it; what customers write is still kept, never lost) or
-    reactivate; False when already so."""
-    updated = (
-        Line.objects.for_account(line.account)
-        .filter(id=line.id, is_active=not active)
-        .update(is_active=active)
-    )
+    reactivate (LimitReached when the plan has no room for another active line); False when
+    already so."""
+    with transaction.atomic():
+        if active and not line.is_active:
+            check_line(line.account)
+        updated = (
+            Line.objects.for_account(line.account)
+            .filter(id=line.id, is_active=not active)
+            .update(is_active=active)
+        )
     line.is_active = active
     return updated == 1
 

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audience.models import Contact
-from inbox import events
+from billing.limits import LimitReached, check_can_send, check_can_start_chat
+from inbox import events, signals
 from inbox.assignment import stop_bot
 from inbox.content import Content, Media, StoredMedia
 from inbox.conversations import current_conversation
@@ -36,7 +37,7 @@ from inbox.models import (
     OutboxEntry,
 )
 from inbox.send_errors import SendError
-from spoter.accounts.models import Membership
+from spoter.accounts.models import Account, Membership
 
 __all__ = ["SendError", "send", "send_files", "send_to_phone"]
 
@@ -110,14 +111,16 @@ def _send(
         raise ValueError("sender and quoted message must belong to the conversation's account")
     if not line.is_active:
         raise SendError("line_inactive", _("This line is switched off."), conflict=True)
+    # The answer to a blocked contact goes out while they write, though nothing of theirs is
+    # stored to open the window here.
+    answering = to_blocked or conversation.window_open()
+    _check_plan(account, contact, answering)
     if contact.is_blocked and not to_blocked:
         raise SendError("contact_blocked", _("This contact is blocked."), conflict=True)
     if reply_to is not None and (reply_to.conversation_id != conversation.id or not reply_to.wamid):
         raise SendError("invalid_reply", _("Only a delivered message of this conversation can be quoted."))
     drafts = [draft(line, content, sender) for content in contents]
-    # The answer to a blocked contact goes out while they write, though nothing of theirs is
-    # stored to open the window here.
-    if not conversation.window_open() and not to_blocked:
+    if not answering:
         if not contact.registered:
             raise SendError(
                 "not_registered",
@@ -153,7 +156,19 @@ def _send(
             stop_bot(conversation)  # a person wrote in: the bot stops (BOT-1)
         for message in messages:
             events.message_created(message)
+            signals.message_sent.send(sender=Line, line=line, message=message)
     return messages
+
+
+def _check_plan(account: Account, contact: Contact, answering: bool) -> None:
+    """Nothing is sent from a read-only account (BIL-4); on a trial plan the company writes first
+    only to contacts who wrote before (BIL-5). Bots and automatic replies are refused alike."""
+    try:
+        check_can_send(account)
+        if not answering:
+            check_can_start_chat(contact)
+    except LimitReached as refused:
+        raise SendError(refused.code, refused.message, conflict=True) from None
 
 
 def _write(

@@ -8,6 +8,8 @@ from django.dispatch import Signal
 
 # A new inbound message was stored: sender=Line, message=Message.
 message_received = Signal()
+# An outbound message was queued (by a person, or automated): sender=Line, message=Message.
+message_sent = Signal()
 # WhatsApp refused an outbound message or asked us to slow down: sender=Line, message=Message,
 # code=int | None, permanent=bool.
 send_refused = Signal()

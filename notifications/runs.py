@@ -26,6 +26,7 @@ from django.utils.html import escape
 
 from audience.filters import ContactFilter
 from audience.models import Contact
+from billing.limits import LimitReached, check_campaigns
 from inbox.quick_replies import fill_variables, variables_for
 from notifications.models import (
     SMS_MAX,
@@ -79,6 +80,14 @@ def _start(notification_id: int, now: datetime) -> bool:
         if notification is None or notification.next_run_at is None:
             return False
         account = Account.objects.get(id=notification.account_id)
+        try:
+            check_campaigns(account)
+        except LimitReached as refused:
+            # Read-only, or the plan lost campaigns: this time is skipped, not sent later.
+            log.info("notification %s skipped: %s", notification.id, refused.code)
+            notification.next_run_at = next_run(notification, account.time_zone, now)
+            notification.save(update_fields=["next_run_at"])
+            return False
         run, created = NotificationRun.objects.for_account(account).get_or_create(
             account=account, notification=notification, scheduled_for=notification.next_run_at
         )

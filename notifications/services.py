@@ -27,6 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audience.models import Tag
+from billing.limits import check_feature
+from billing.models import Feature
 from notifications.models import (
     SMS_MAX,
     Channel,
@@ -135,6 +137,8 @@ def save_notification(
     notification.name, notification.channel, notification.tag_mode = name[:120], channel, tag_mode
     notification.subject, notification.body, notification.html = subject[:200], body, html
     notification.schedule, notification.active = kind, bool(data.get("active", True))
+    if notification.active:
+        check_feature(account, Feature.CAMPAIGNS)  # an inactive one may still be edited
     for field, value in when.items():
         setattr(notification, field, value)
     notification.next_run_at = next_run(notification, account.time_zone, timezone.now())

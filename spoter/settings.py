@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "spoter.accounts.middleware.TenancyMiddleware",
+    "billing.middleware.LimitMiddleware",
 ]
 
 ROOT_URLCONF = "spoter.urls"
@@ -128,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "spoter.accounts.context_processors.navigation",
+                "billing.context_processors.read_only",
             ],
         },
     },
@@ -236,12 +238,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audience.tasks.requeue_lost_exports",
         "schedule": 60,
     },
+    # Renewals, scheduled plan changes, cancellations, unpaid accounts and reminders (billing/cycle.py).
+    "billing-run-due": {"task": "billing.tasks.run_due", "schedule": 3600},
+    # Mercado Pago charges and preapprovals whose webhook was lost (billing/mercadopago/sync.py).
+    "mercadopago-reconcile": {
+        "task": "billing.mercadopago.tasks.reconcile",
+        "schedule": 3600,
+    },
     "purge-processed-webhooks": {
         "task": "inbox.tasks.purge_processed_webhooks",
         "schedule": 24 * 3600,
     },
     # Recurring notifications whose time came, and runs a lost worker left (notifications/runs.py).
     "run-due-notifications": {"task": "notifications.tasks.run_due", "schedule": 60},
+    # Banco Nación's dollar rate, ready before charges need it (billing/rates/).
+    "fetch-dollar-rate": {"task": "billing.tasks_rates.fetch_rate", "schedule": 3 * 3600},
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -309,6 +320,10 @@ CONTACT_IMPORT_MAX_MB = env.get_int("CONTACT_IMPORT_MAX_MB", 50, minimum=1)
 # messages in a row (empaty/alerts.py).
 EMPATY_NEGATIVE_STREAK = env.get_int("EMPATY_NEGATIVE_STREAK", 3, minimum=2)
 
+# The platform's own help desk (BIL-5): the slug of the Spoter account whose WhatsApp lines answer
+# customers; their admins' questions there carry the plan's deadline. Empty: the feature is off.
+SUPPORT_ACCOUNT_SLUG = env.get_str("SUPPORT_ACCOUNT_SLUG") or ""
+
 # Where people and Meta reach this server; webhook URLs and the simulator's callbacks use it.
 SITE_URL = (env.get_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
@@ -321,6 +336,19 @@ WHATSAPP_VERIFY_TOKEN = env.get_str("WHATSAPP_VERIFY_TOKEN") or ""
 WHATSAPP_TIMEOUT_SECONDS = env.get_int("WHATSAPP_TIMEOUT_SECONDS", 20, minimum=1)
 # Signed media URLs stay valid this long.
 MEDIA_URL_MAX_AGE = env.get_int("MEDIA_URL_MAX_AGE", 300, minimum=10)
+
+# Banco Nación's "billete" dollar rate for charges (billing/rates/): its personas page, a JSON
+# mirror as fallback, and who is emailed when both fail (FACTS.md).
+BNA_RATE_URL = env.get_str("BNA_RATE_URL") or "https://www.bna.com.ar/Personas"
+BNA_RATE_MIRROR_URL = env.get_str("BNA_RATE_MIRROR_URL") or "https://dolarapi.com/v1/dolares/oficial"
+BILLING_STAFF_EMAILS = env.get_list("BILLING_STAFF_EMAILS", [])
+
+# Mercado Pago card subscriptions (billing/mercadopago/). With no access token the in-process
+# sandbox plays Mercado Pago (when the simulator is on); MERCADOPAGO_API_URL points the SDK at a
+# local fake server instead of https://api.mercadopago.com (the tests).
+MERCADOPAGO_ACCESS_TOKEN = env.get_str("MERCADOPAGO_ACCESS_TOKEN") or ""
+MERCADOPAGO_WEBHOOK_SECRET = env.get_str("MERCADOPAGO_WEBHOOK_SECRET") or ""
+MERCADOPAGO_API_URL = (env.get_str("MERCADOPAGO_API_URL") or "").rstrip("/")
 
 # The WhatsApp simulator (LIN-5): fake Graph API under /simulator/graph/ and a phone page.
 SIMULATOR_ENABLED = env.get_bool("SIMULATOR_ENABLED", default=DATABASE_URL is None)

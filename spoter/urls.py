@@ -11,7 +11,6 @@ from spoter.health import healthz
 # Sections whose issues have not landed yet; each app takes over its entry when it does.
 COMING = [
     ("reports/", "reports", _("Reports"), Role.SUPERVISOR),
-    ("billing/", "billing", _("Billing"), Role.ADMIN),
 ]
 
 account_patterns: list[URLPattern | URLResolver] = [
@@ -30,6 +29,7 @@ account_patterns: list[URLPattern | URLResolver] = [
     path("campaigns/", include("campaigns.urls")),
     path("", include("notifications.urls")),
     path("empaty/", include("empaty.urls")),
+    path("billing/", include("billing.urls")),
     path("inbox/", include("inbox.page_urls")),
     path("media/<int:media_id>/", inbox_views.media_file, name="inbox_media"),
 ]
@@ -41,10 +41,12 @@ urlpatterns = [
     path("a/<slug:account_slug>/", include(account_patterns)),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("webhooks/whatsapp/", include("inbox.webhooks.urls")),
+    path("webhooks/mercadopago/", include("billing.mercadopago.urls")),
     path("api/", include("inbox.api.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
 if settings.SIMULATOR_ENABLED:
+    urlpatterns.append(path("simulator/mercadopago/", include("billing.mercadopago.simulator_urls")))
     urlpatterns.append(path("simulator/", include("inbox.simulator.urls")))

@@ -12,6 +12,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from audience.models import Contact
+from billing.catalogue import PERSONALIZADO
+from billing.subscriptions import put_on_plan
 from campaigns import services
 from campaigns.models import Campaign, CampaignState, ContentKind, LineThrottle, Recipient
 from inbox.lines import create_line
@@ -44,6 +46,7 @@ def create_line_and_audience(site_url: str, recipients: int) -> tuple[Line, Audi
     connect_line), and ``recipients`` contacts plus the excluded ones, shuffled among them so
     the exclusions are tested all along the run."""
     account = Account.objects.create(name="Bench", slug="bench")
+    put_on_plan(account, PERSONALIZADO, extra_lines=50, extra_operators=500)  # no plan limit in the way
     line = create_line(
         account,
         name="WhatsApp",

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
+from billing.catalogue import PERSONALIZADO
+from billing.subscriptions import put_on_plan
 from inbox.assignment import configure_round_robin
 from inbox.models import Line
 from inbox.visibility import sees_all
@@ -35,6 +37,7 @@ def create_account(slug: str, team: Team, *, line: dict[str, str] | None = None)
     """An account with ``team`` (and a line, its round robin over the operators when there is a
     supervisor to switch it on); returns each member's email and session cookie value."""
     account = Account.objects.create(name=slug.title(), slug=slug)
+    put_on_plan(account, PERSONALIZADO, extra_lines=50, extra_operators=500)  # no plan limit in the way
     users = User.objects.bulk_create(
         User(email=f"op{i}@{slug}.bench", password="!unusable") for i in range(team.members)
     )

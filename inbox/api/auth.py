@@ -12,6 +12,8 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from billing.limits import check_feature, request_subscription
+from billing.models import Feature
 from inbox.api import keys
 from inbox.models import ApiKey
 from spoter.accounts.models import Account
@@ -53,8 +55,14 @@ class ApiKeyAuthentication(BaseAuthentication):
 
 
 class HasApiKey(BasePermission):
+    """A key, of an account whose plan includes the API (LimitReached: 403 with the upgrade link)."""
+
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return isinstance(request.auth, ApiKey)
+        if not isinstance(request.auth, ApiKey):
+            return False
+        account = request.auth.account
+        check_feature(account, Feature.API, subscription=request_subscription(account))
+        return True
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # untyped library base

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from billing.limits import LimitReached
 from inbox.api.auth import ApiKeyAuthentication, HasApiKey
 from inbox.models import ApiKey
 from spoter.accounts.models import Account
@@ -67,6 +68,9 @@ class ApiError(exceptions.APIException):
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every API error as JSON: ``{"error": <stable code>, "detail": <message or field errors>}``."""
+    if isinstance(exc, LimitReached):  # the plan's limit: what it is and where to change the plan
+        set_rollback()
+        return Response(exc.as_json(), status=403)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

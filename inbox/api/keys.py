@@ -58,7 +58,7 @@ def authenticate(raw: str) -> ApiKey | None:
     # Cross-account by nature: the key is what tells us the account.
     key = (
         ApiKey.objects.unscoped()
-        .select_related("account")
+        .select_related("account", "account__subscription__plan")  # the plan: billing.limits
         .filter(key_hash=hash_key(raw), revoked_at=None)
         .first()
     )

@@ -30,7 +30,11 @@ def get_membership(user: User | AnonymousUser, account_slug: str) -> Membership:
     if not user.is_authenticated:
         raise Http404
     membership = (
-        Membership.objects.for_user(user).select_related("account").filter(account__slug=account_slug).first()
+        Membership.objects.for_user(user)
+        # The plan comes along: limits and the read-only banner read it (billing.limits).
+        .select_related("account", "account__subscription__plan")
+        .filter(account__slug=account_slug)
+        .first()
     )
     if membership is None:
         raise Http404

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from billing.limits import check_member_seat
 from spoter.accounts.models import Account, Invitation, Membership, Role, User
 
 
@@ -75,6 +76,7 @@ def invite(
         )
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
+        check_member_seat(account, email=email)  # a pending invitation to ``email`` is replaced
         account.invitations.filter(email__iexact=email, accepted_at__isnull=True).delete()
         invitation = account.invitations.create(
             email=email,
@@ -116,8 +118,10 @@ def find_invitation(token: str) -> Invitation:
 
 
 def accept_invitation(invitation: Invitation, user: User) -> Membership:
-    """Join the invitation's account as ``user``; the link works once."""
+    """Join the invitation's account as ``user``; the link works once, and only while the plan
+    has a seat for it (LimitReached otherwise)."""
     with transaction.atomic():
+        check_member_seat(invitation.account, email=invitation.email)
         claimed = (
             Invitation.objects.unscoped()
             .filter(id=invitation.id, accepted_at__isnull=True)
@@ -181,12 +185,17 @@ def set_own_availability(membership: Membership, available: bool) -> bool:
     return bool(changed)
 
 
-def set_active(actor: Membership, membership: Membership, active: bool) -> None:
-    check_can_manage(actor, membership)
-    if membership.id == actor.id and not active:
-        raise ValidationError(_("You cannot deactivate yourself."), code="self")
+def set_active(actor: Membership | None, membership: Membership, active: bool) -> None:
+    """Deactivate or reactivate a member; reactivating takes a seat of the plan (LimitReached).
+    ``actor`` None is billing switching off a member a smaller plan has no room for."""
+    if actor is not None:
+        check_can_manage(actor, membership)
+        if membership.id == actor.id and not active:
+            raise ValidationError(_("You cannot deactivate yourself."), code="self")
     with transaction.atomic():
         _check_keeps_an_admin(membership, membership.role, active)
+        if active and not membership.is_active:
+            check_member_seat(membership.account)
         membership.is_active = active
         membership.save(update_fields=["is_active"])
 

@@ -25,6 +25,7 @@ from audience.models import (
     Segment,
     Tag,
 )
+from billing.models import BankMandate, ExchangeRate, Invoice, RateSource
 from bots.models import (
     AutomationRun,
     AutoReply,
@@ -63,6 +64,8 @@ PUBLIC = {
     "set_language": "a cookie",
     "whatsapp_webhook": "Meta's webhooks for the platform app: signed, routed by phone_number_id",
     "whatsapp_line_webhook": "Meta's webhooks for one line: signed with that line's app secret",
+    "mercadopago_webhook": "Mercado Pago's webhooks: signed with the platform's secret",
+    "mercadopago_simulator": "the Mercado Pago sandbox's payer page: development only (SIMULATOR_ENABLED)",
     "api_schema": "describes the API, no tenant data",
     "api_docs": "the API's documentation page, no tenant data",
     "api_not_found": "a JSON 404 for unknown API URLs",
@@ -178,6 +181,23 @@ def probe_notification(team: Team) -> Notification:
         account=team.account, run=run, contact=probe_conversation(team).contact, channel="sms"
     )
     return notification
+
+
+def probe_invoice(team: Team) -> Invoice:
+    """January's invoice of the team's account, at a manual dollar rate."""
+    rate, _ = ExchangeRate.objects.get_or_create(
+        source=RateSource.MANUAL, quote_date="2025-01-01", defaults={"seller": "1000"}
+    )
+    defaults = {
+        "period_end": "2025-02-01",
+        "plan_name": "PRO",
+        "rate": rate,
+        "usd_total": 99,
+        "ars_total": 99000,
+    }
+    return Invoice.objects.for_account(team.account).get_or_create(
+        account=team.account, period_start="2025-01-01", defaults=defaults
+    )[0]
 
 
 def url_for(route: Route, team: Team) -> str:
@@ -303,6 +323,8 @@ def url_for(route: Route, team: Team) -> str:
             )[0]
             .id
         ),
+        # Billing's invoices (billing/invoice_urls.py).
+        "invoice_id": lambda: probe_invoice(team).id,
         "media_id": lambda: (
             team.account.media_files.create(
                 line=team.account.lines.create(
@@ -414,6 +436,8 @@ def _snapshot(team: Team) -> list[object]:
                 OptOutSettings,
                 ProfileSuggestion,
                 ContactProfile,
+                BankMandate,
+                Invoice,
             )
             for row in model.objects.for_account(team.account).order_by("id").values_list()
         ),

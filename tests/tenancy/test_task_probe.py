@@ -53,6 +53,12 @@ SWEEPS = {
     "campaigns.tasks.start_due_campaigns": "beat sweep; each campaign starts in its own account",
     "campaigns.tasks.keep_campaigns_running": "beat sweep; queues run_campaign with the campaign's account",
     "empaty.analysis_tasks.analyse_stragglers": "beat sweep; queues analyse_account with each account",
+    # A Mercado Pago notification is platform data: its account is known only once the resource
+    # is fetched, and the subscription is found by Mercado Pago's preapproval id.
+    "billing.mercadopago.tasks.process_notification": "a webhook of no account (see above)",
+    "billing.mercadopago.tasks.reconcile": "beat sweep over every card subscription",
+    "billing.tasks_rates.fetch_rate": "beat task; the dollar rate is platform-wide, of no account",
+    "billing.tasks.run_due": "beat sweep over every paid subscription (billing/cycle.py)",
 }
 
 

@@ -20,6 +20,7 @@ from audience.models import Contact, CustomField, Segment, Tag
 from audience.segments import save_segment
 from audience.services import ContactInput, create_contact
 from audience.tags import get_or_create_tag
+from billing.demo import add_billing
 from bots import definition
 from bots.builder import BotSettings, OptionFields, create_bot, edit_tree
 from bots.models import Bot
@@ -100,6 +101,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         account, _created = Account.objects.get_or_create(slug=DEMO_SLUG, defaults={"name": "Demo Spoter"})
+        add_billing(account)  # PRO: the demo shows campaigns and EMPATY, which FREE does not include
         people = []
         for email, first, last, role, inbox_mode in PEOPLE:
             user, _created = User.objects.get_or_create(
