@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from billing import limits
 from billing.cycle import monthly_usd, next_period_usd, to_ars
@@ -55,6 +56,15 @@ def latest_rate(today: date) -> ExchangeRate | None:
 def estimate(usd: Decimal, day: date | None, today: date) -> Estimate:
     rate = latest_rate(today)
     return Estimate(day=day, usd=usd, rate=rate, ars=to_ars(usd, rate) if rate else None)
+
+
+# Mercado Pago's preapproval statuses, in words (FACTS.md).
+MP_STATUSES = {
+    "pending": _("waiting for the authorisation"),
+    "authorized": _("authorised, charging every month"),
+    "paused": _("paused"),
+    "cancelled": _("cancelled"),
+}
 
 
 def pending_signup(subscription: Subscription) -> bool:
@@ -129,6 +139,7 @@ def page(account: Account, today: date) -> dict[str, Any]:
         "scheduled": scheduled_change(subscription),
         "card_pending": subscription.payment_method == PaymentMethod.CARD
         and subscription.mp_status == MP_PENDING,
+        "mp_status": MP_STATUSES.get(subscription.mp_status, subscription.mp_status),
         "mandate": mandate,
         "masked_cbu": mask_cbu(mandate.cbu) if mandate else "",
         "can_cancel": subscription.period_end is not None
