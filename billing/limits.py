@@ -92,8 +92,8 @@ def check_member_seat(account: Account, *, email: str = "") -> None:
             "Your plan %(plan)s includes %(limit)d users and you have %(used)d. "
             "Change the plan or add extra users.",
             limit,
-        ) % {"plan": subscription.plan.name, "limit": limit, "used": used}
-        raise LimitReached(account, "users", message)
+        )
+        raise _full(subscription, "users", message, used, limit)
 
 
 def check_line(account: Account) -> None:
@@ -107,8 +107,13 @@ def check_line(account: Account) -> None:
             "Your plan %(plan)s includes %(limit)d WhatsApp lines and you have %(used)d active. "
             "Change the plan or add extra lines.",
             limit,
-        ) % {"plan": subscription.plan.name, "limit": limit, "used": used}
-        raise LimitReached(account, "lines", message)
+        )
+        raise _full(subscription, "lines", message, used, limit)
+
+
+def _full(subscription: Subscription, code: str, message: str, used: int, limit: int) -> LimitReached:
+    values = {"plan": subscription.plan.name, "limit": limit, "used": used}
+    return LimitReached(subscription.account, code, message % values)
 
 
 def check_feature(account: Account, feature: Feature, *, subscription: Subscription | None = None) -> None:
