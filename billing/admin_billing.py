@@ -10,13 +10,15 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from billing import cycle
+from billing import cycle, downgrade
 from billing.mercadopago import MercadoPagoError
 from billing.mercadopago import subscriptions as mercadopago_subscriptions
 from billing.models import (
@@ -61,6 +63,19 @@ class SubscriptionForm(forms.ModelForm[Subscription]):
                 )
             )
         return plan
+
+    def save(self, commit: bool = True) -> Subscription:
+        """A deal replaces whatever the account's admin had scheduled; what the plan lacks stops."""
+        subscription = super().save(commit=False)
+        subscription.next_plan = subscription.next_extra_lines = subscription.next_extra_operators = None
+        subscription.next_switch_off = {}
+        subscription.updated_at = timezone.now()
+        if commit:
+            subscription.save()
+        transaction.on_commit(
+            lambda: downgrade.pause_what_the_plan_lacks(subscription.account, subscription.plan)
+        )
+        return subscription
 
 
 @admin.register(Subscription)

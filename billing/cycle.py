@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import calendar
 import logging
-import zoneinfo
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -42,7 +42,6 @@ CENT = Decimal("0.01")
 GRACE_DAYS = 10
 WARN_DAYS_BEFORE = 3
 UPCOMING_CHARGE_DAYS = 3
-BILLING_ZONE = "America/Argentina/Buenos_Aires"
 
 
 class BillingError(Exception):
@@ -51,13 +50,14 @@ class BillingError(Exception):
 
 def billing_today() -> date:
     """Billing days are Argentine days: the rate is Banco Nación's of that day."""
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(BILLING_ZONE))
+    return rates.parse.today()
 
 
-def add_month(day: date) -> date:
-    """The same day next month, or the month's last day when it has fewer days."""
+def add_month(day: date, anchor: int | None = None) -> date:
+    """The anchor day (``day``'s own by default) of the next month, or the month's last day when
+    it has fewer days: periods from 31/1 run to 28/2, then to 31/3."""
     year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return date(year, month, min(anchor or day.day, calendar.monthrange(year, month)[1]))
 
 
 def monthly_usd(plan: Plan, extra_lines: int, extra_operators: int) -> Decimal:
@@ -82,7 +82,7 @@ def issue_invoice(subscription: Subscription, period_start: date) -> Invoice:
         existing = Invoice.objects.for_account(account).filter(period_start=period_start).first()
         if existing is not None:
             return existing
-        plan = subscription.plan
+        plan = locked.plan
         items = [
             (LineKind.PLAN, 1, plan.price_usd, _("Plan %(plan)s") % {"plan": plan.name}),
             (LineKind.EXTRA_LINE, locked.extra_lines, plan.extra_line_usd, _("Extra WhatsApp lines")),
@@ -99,7 +99,7 @@ def issue_invoice(subscription: Subscription, period_start: date) -> Invoice:
         invoice = Invoice.objects.create(
             account=account,
             period_start=period_start,
-            period_end=add_month(period_start),
+            period_end=add_month(period_start, locked.anchor_day),
             plan_name=plan.name,
             rate=rate,
             usd_total=usd_total,
@@ -121,16 +121,7 @@ def sync_card_amount(subscription: Subscription, amount: Decimal) -> None:
     """Mercado Pago charges what the preapproval says: keep it at the invoice's ARS total."""
     if not subscription.mp_preapproval_id or subscription.mp_amount == amount:
         return
-    try:
-        mp.update_amount(subscription, amount)
-    except MercadoPagoError:
-        # The reconciliation sweep does not fix amounts: staff must know now.
-        log.exception("could not update the Mercado Pago amount of account %s", subscription.account_id)
-        emails.alert_staff(
-            _("Mercado Pago amount not updated"),
-            _("Account %(account)s: the subscription should charge ARS %(amount)s.")
-            % {"account": subscription.account, "amount": amount},
-        )
+    _card_call(lambda item: mp.update_amount(item, amount), subscription)
 
 
 def settle(invoice: Invoice, *, paid: bool, note: str = "", mp_payment_id: str = "") -> bool:
@@ -168,8 +159,17 @@ def start_period(subscription: Subscription, today: date) -> Invoice:
         subscription.next_plan = subscription.next_extra_lines = subscription.next_extra_operators = None
         subscription.next_switch_off = {}
         subscription.period_start, subscription.period_end = today, add_month(today)
+        subscription.anchor_day = today.day
         subscription.cancel_requested_at = subscription.ends_on = None
         _set_state(subscription, State.ACTIVE, ReadOnlyReason.NONE)
+        # Starting again after an unpaid or ended service: what was left unpaid then no longer
+        # decides the new period (kept, marked void, for staff to see).
+        Invoice.objects.for_account(subscription.account).filter(
+            status__in=[InvoiceStatus.PENDING, InvoiceStatus.REJECTED], period_start__lt=today
+        ).update(
+            status=InvoiceStatus.VOID,
+            status_note=_("Left unpaid before the restart of %(day)s") % {"day": today},
+        )
     return issue_invoice(subscription, today)
 
 
@@ -200,16 +200,23 @@ def run_due(today: date | None = None) -> int:
     done = 0
     # Every account's subscription: billing runs the platform, across accounts by design.
     paid = Subscription.objects.unscoped().exclude(period_end=None).filter(state=State.ACTIVE)
-    for subscription in paid.select_related("account", "plan", "next_plan"):
+    for subscription_id in list(paid.values_list("id", flat=True)):
         try:
-            done += _run_one(subscription, today)
+            done += _run_one(subscription_id, today)
         except rates.RateUnavailable:
-            log.warning("no dollar rate to renew account %s; retrying later", subscription.account_id)
+            log.warning("no dollar rate to renew subscription %s; retrying later", subscription_id)
+        except Exception:  # one account's failure (mail server, Mercado Pago) must not stop the others
+            log.exception("renewing subscription %s failed; retrying later", subscription_id)
     return done
 
 
-def _run_one(subscription: Subscription, today: date) -> int:
-    assert subscription.period_end is not None  # noqa: S101  # the sweep's filter
+def _run_one(subscription_id: int, today: date) -> int:
+    # Read now, not when the sweep started: an admin may have changed it meanwhile.
+    subscription = (
+        Subscription.objects.unscoped().select_related("account", "plan", "next_plan").get(id=subscription_id)
+    )
+    if subscription.period_end is None or subscription.read_only:
+        return 0
     changed = 0
     while subscription.period_end is not None and subscription.period_end <= today:
         changed = 1
@@ -223,7 +230,7 @@ def _run_one(subscription: Subscription, today: date) -> int:
             return changed
         start = subscription.period_end
         issue_invoice(subscription, start)
-        subscription.period_start, subscription.period_end = start, add_month(start)
+        subscription.period_start, subscription.period_end = start, add_month(start, subscription.anchor_day)
         subscription.save(update_fields=["period_start", "period_end", "updated_at"])
     return changed + _remind_and_enforce(subscription, today)
 
@@ -259,7 +266,7 @@ def _apply_scheduled(subscription: Subscription) -> bool:
     subscription.updated_at = timezone.now()
     subscription.save()
     if going_free:
-        _stop_card(subscription)
+        stop_card(subscription)
     return not going_free
 
 
@@ -269,15 +276,13 @@ def _pick(value: int | None, current: int) -> int:
 
 def _end(subscription: Subscription, reason: ReadOnlyReason) -> None:
     _turn_read_only(subscription, reason)
-    _stop_card(subscription)
+    stop_card(subscription)
 
 
-def _stop_card(subscription: Subscription) -> None:
+def stop_card(subscription: Subscription) -> None:
+    """No more card charges: the service ended, went to FREE, or moved to bank debit."""
     if subscription.mp_preapproval_id and subscription.mp_status != "cancelled":
-        try:
-            mp.cancel(subscription)
-        except MercadoPagoError:
-            log.exception("could not cancel the Mercado Pago subscription of %s", subscription.account_id)
+        _card_call(mp.cancel, subscription)
 
 
 def _remind_and_enforce(subscription: Subscription, today: date) -> int:
@@ -328,8 +333,23 @@ def _unpaid_overdue(account: Account, today: date) -> bool:
 
 
 def _turn_read_only(subscription: Subscription, reason: ReadOnlyReason) -> None:
+    """Nothing is sent, and Mercado Pago stops charging a card for a service that is not given."""
     _set_state(subscription, State.READ_ONLY, reason)
     transaction.on_commit(lambda: downgrade.on_read_only(subscription.account))
+    if subscription.mp_preapproval_id and subscription.mp_status == "authorized":
+        _card_call(mp.pause, subscription)
+
+
+def _card_call(operation: Callable[[Subscription], object], subscription: Subscription) -> None:
+    """A Mercado Pago call billing can live without for now; staff hear when it fails."""
+    try:
+        operation(subscription)
+    except MercadoPagoError as error:
+        log.exception("Mercado Pago call for account %s failed", subscription.account_id)
+        emails.alert_staff(
+            _("Mercado Pago call failed"),
+            _("Account %(account)s: %(error)s") % {"account": subscription.account, "error": error},
+        )
 
 
 def _reopen(subscription: Subscription) -> None:
@@ -341,6 +361,8 @@ def _reopen(subscription: Subscription) -> None:
     if subscription.period_end is not None and subscription.period_end < today:
         subscription.period_end = today
     _set_state(subscription, State.ACTIVE, ReadOnlyReason.NONE)
+    if subscription.mp_preapproval_id and subscription.mp_status == "paused":
+        _card_call(mp.resume, subscription)
 
 
 def _set_state(subscription: Subscription, state: State, reason: ReadOnlyReason) -> None:

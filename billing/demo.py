@@ -34,6 +34,7 @@ def add_billing(account: Account) -> None:
         account=account, cbu=DEMO_CBU, business_name="Demo Spoter SA", cuit=DEMO_CUIT, holder="Demo Spoter SA"
     )
     subscription.plan, subscription.payment_method = plan_by_code(PRO), PaymentMethod.CBU
+    subscription.anchor_day = days[0].day
     for day in days:
         subscription.period_start, subscription.period_end = day, cycle.add_month(day)
         subscription.save()

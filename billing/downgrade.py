@@ -64,10 +64,6 @@ class Excess:
     def needs_choice(self) -> bool:
         return bool(self.members_over or self.lines_over)
 
-    @property
-    def any(self) -> bool:
-        return self.needs_choice or bool(self.features)
-
 
 def _active_members(account: Account) -> list[Membership]:
     found = account.memberships.filter(is_active=True).select_related("user")
@@ -181,9 +177,13 @@ def switch_off(account: Account, choices: Mapping[str, object]) -> None:
             set_active(None, member, False)
         for line in lines:
             set_line_active(line, False)
-        if not subscription.plan.has(Feature.CAMPAIGNS):
-            _pause_campaigns(account, PAUSED_FOR_PLAN)
-            Notification.objects.for_account(account).filter(active=True).update(active=False)
+        pause_what_the_plan_lacks(account, subscription.plan)
+
+
+def pause_what_the_plan_lacks(account: Account, plan: Plan) -> int:
+    """Campaigns stop when the plan no longer includes them; recurring notifications skip their
+    runs on their own (notifications.runs checks the plan) and stay as they were."""
+    return 0 if plan.has(Feature.CAMPAIGNS) else _pause_campaigns(account, PAUSED_FOR_PLAN)
 
 
 def on_read_only(account: Account) -> int:

@@ -63,12 +63,9 @@ def alert_staff(subject: str, message: str) -> None:
 def _remind(
     account: Account, kind: str, key: str, subject: Promise, template: str, context: dict[str, object]
 ) -> int:
-    """Send once: the Reminder row is the proof it went out (a retried sweep does not resend)."""
-    try:
-        with transaction.atomic():
-            Reminder.objects.create(account=account, kind=kind, key=key)
-    except IntegrityError:
-        return 0
+    """Send once: the Reminder row is the proof it went out. It is written in the same
+    transaction as the send, so a mail server that refuses leaves no row and the next sweep
+    tries again."""
     emails = list(
         account.memberships.filter(role=Role.ADMIN, is_active=True).values_list("user__email", flat=True)
     )
@@ -80,5 +77,10 @@ def _remind(
         values = {
             name: date_format(value) if isinstance(value, date) else value for name, value in context.items()
         }
-        send_mail(subject=str(subject) % values, message=body, from_email=None, recipient_list=emails)
+        try:
+            with transaction.atomic():
+                Reminder.objects.create(account=account, kind=kind, key=key)
+                send_mail(subject=str(subject) % values, message=body, from_email=None, recipient_list=emails)
+        except IntegrityError:
+            return 0  # sent before
     return 1

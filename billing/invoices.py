@@ -10,10 +10,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.formats import number_format
 
+from billing.cycle import CENT
 from billing.models import Invoice, InvoiceLine
 from spoter.accounts.models import Account
-
-CENT = Decimal("0.01")
 
 
 def invoices_for(account: Account) -> QuerySet[Invoice]:

@@ -4,7 +4,7 @@ period; cancellation needs 30 days notice. Starting a paid plan goes through a p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -39,7 +39,6 @@ class Change:
     later_on: date | None = None
     needs_payment: bool = False  # from FREE (or a read-only account): a payment method starts it
     excess: downgrade.Excess | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def is_noop(self) -> bool:
@@ -91,12 +90,22 @@ def apply(
     switch_off: dict[str, list[int]],
     today: date,
 ) -> Change:
-    """Carry out a previewed change on a paid plan; raises BillingError when refused."""
-    change = preview(subscription, plan, extra_lines, extra_operators, today)
-    if change.needs_payment:
-        raise BillingError(_("Choose a payment method to start a paid plan."))
-    _check_choices(subscription, switch_off, plan, extra_lines, extra_operators)
+    """Carry out a previewed change on a paid plan; raises BillingError when refused. The
+    subscription's row is locked and read again, so a double submit prorates once."""
     with transaction.atomic():
+        subscription = (
+            Subscription.objects.for_account(subscription.account)
+            .select_for_update(of=("self",))
+            .select_related("account", "plan", "next_plan")
+            .get(id=subscription.id)
+        )
+        change = preview(subscription, plan, extra_lines, extra_operators, today)
+        if plan.is_free and pending_card_start(subscription):
+            _abandon_card_start(subscription)
+            return change
+        if change.needs_payment:
+            raise BillingError(_("Choose a payment method to start a paid plan."))
+        _check_choices(subscription, switch_off, plan, extra_lines, extra_operators)
         if change.now is not None:
             subscription.plan, subscription.extra_lines, subscription.extra_operators = change.now
             if change.proration_usd > 0:
@@ -104,7 +113,38 @@ def apply(
         _schedule(subscription, change, switch_off)
         subscription.updated_at = timezone.now()
         subscription.save()
+    if change.now is not None and subscription.payment_method == PaymentMethod.CARD:
+        _sync_card_estimate(subscription, today)
     return change
+
+
+def _sync_card_estimate(subscription: Subscription, today: date) -> None:
+    """More now means more at the next charge: Mercado Pago is told at once (at today's rate; the
+    invoice of the billing day puts its own total)."""
+    try:
+        rate = rates.rate_for(today)
+    except rates.RateUnavailable:
+        return  # the invoice of the billing day updates it
+    cycle.sync_card_amount(subscription, cycle.to_ars(cycle.next_period_usd(subscription), rate))
+
+
+def pending_card_start(subscription: Subscription) -> bool:
+    """A paid plan chosen by card, waiting for the payer's authorisation on Mercado Pago."""
+    return (
+        subscription.payment_method == PaymentMethod.CARD
+        and subscription.next_plan is not None
+        and not _in_paid_period(subscription)
+        and subscription.mp_status == "pending"
+    )
+
+
+def _abandon_card_start(subscription: Subscription) -> None:
+    """Back to FREE before authorising: the waiting preapproval is cancelled, its link dies."""
+    cycle.stop_card(subscription)
+    subscription.next_plan = subscription.next_extra_lines = subscription.next_extra_operators = None
+    subscription.payment_method = PaymentMethod.NONE
+    subscription.updated_at = timezone.now()
+    subscription.save()
 
 
 def _prorate(subscription: Subscription, amount: Decimal) -> None:
@@ -139,21 +179,25 @@ def cancel_date(subscription: Subscription, today: date) -> date:
         raise BillingError(_("Only a paid plan can be cancelled."))
     day = subscription.period_end
     while day < today + timedelta(days=NOTICE_DAYS):
-        day = add_month(day)
+        day = add_month(day, subscription.anchor_day)
     return day
 
 
 def request_cancel(subscription: Subscription, today: date) -> date:
     day = cancel_date(subscription, today)
     subscription.cancel_requested_at, subscription.ends_on = timezone.now(), day
+    subscription.updated_at = timezone.now()
     subscription.save(update_fields=["cancel_requested_at", "ends_on", "updated_at"])
     return day
 
 
-def withdraw_cancel(subscription: Subscription) -> None:
+def withdraw_cancel(subscription: Subscription, today: date) -> None:
     if subscription.cancel_requested_at is None:
         raise BillingError(_("There is no cancellation to withdraw."))
+    if subscription.read_only or (subscription.ends_on is not None and subscription.ends_on <= today):
+        raise BillingError(_("The subscription has ended: choose a plan to start again."))
     subscription.cancel_requested_at = subscription.ends_on = None
+    subscription.updated_at = timezone.now()
     subscription.save(update_fields=["cancel_requested_at", "ends_on", "updated_at"])
 
 
@@ -188,6 +232,7 @@ def start_cbu(
     _check_start(subscription, plan, extra_lines, extra_operators)
     if not BankMandate.objects.for_account(subscription.account).filter(revoked_at=None).exists():
         raise BillingError(_("Record the bank account to debit first."))
+    cycle.stop_card(subscription)  # an abandoned card authorisation must not charge on top
     with transaction.atomic():
         _wait_for(subscription, plan, extra_lines, extra_operators, PaymentMethod.CBU)
         try:
@@ -214,7 +259,11 @@ def _check_start(subscription: Subscription, plan: Plan, extra_lines: int, extra
         raise BillingError(_("FREE needs no payment."))
     if _in_paid_period(subscription):
         raise BillingError(_("This account already has a paid plan: change it instead."))
-    _check_choices(subscription, {}, plan, extra_lines, extra_operators)
+    try:
+        downgrade.validate_choices(subscription.account, {}, plan, extra_lines, extra_operators)
+    except ValidationError as error:  # nothing is switched off for a plan that has not started
+        advice = _("Switch users off on the Team page and lines in Settings first, then start the plan.")
+        raise BillingError(" ".join([*error.messages, advice])) from error
 
 
 def _check_choices(

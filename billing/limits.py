@@ -136,9 +136,9 @@ def read_only_message(subscription: Subscription) -> str:
     ) % {"reason": because}
 
 
-def check_can_send(account: Account) -> None:
+def check_can_send(account: Account, *, subscription: Subscription | None = None) -> None:
     """Nothing goes out of a read-only account (BIL-4): no messages, campaigns or notifications."""
-    subscription = subscription_for(account)
+    subscription = subscription or subscription_for(account)
     if subscription.read_only:
         raise LimitReached(account, "read_only", read_only_message(subscription))
 
@@ -159,10 +159,10 @@ def has_written(contact: Contact) -> bool:
     return messages.filter(conversation__contact=contact, direction=Direction.INBOUND).exists()
 
 
-def check_can_start_chat(contact: Contact) -> None:
+def check_can_start_chat(contact: Contact, *, subscription: Subscription | None = None) -> None:
     """The trial rule (BIL-5): on a trial plan the company may only write first to contacts who
     wrote before."""
-    plan = subscription_for(contact.account).plan
+    plan = (subscription or subscription_for(contact.account)).plan
     if plan.trial and not has_written(contact):
         message = _(
             "Your plan %(plan)s only lets you start chats with contacts who wrote to you before. "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from billing.validators import normalise_cbu, normalise_cuit, validate_cbu, validate_cuit
+from billing.validators import normalise, validate_cbu, validate_cuit
 
 
 class MandateForm(forms.Form):
@@ -32,7 +32,7 @@ class MandateForm(forms.Form):
     holder = forms.CharField(label=_("Account holder's name"), max_length=200)
 
     def clean_cbu(self) -> str:
-        return normalise_cbu(self.cleaned_data["cbu"])
+        return normalise(self.cleaned_data["cbu"])
 
     def clean_cuit(self) -> str:
-        return normalise_cuit(self.cleaned_data["cuit"])
+        return normalise(self.cleaned_data["cuit"])

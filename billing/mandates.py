@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.models import BankMandate
-from billing.validators import normalise_cbu, normalise_cuit, validate_cbu, validate_cuit
+from billing.validators import normalise, validate_cbu, validate_cuit
 from spoter.accounts.models import Account, User
 
 
@@ -29,9 +29,9 @@ def record_mandate(
         BankMandate.objects.for_account(account).filter(revoked_at=None).update(revoked_at=now)
         return BankMandate.objects.create(
             account=account,
-            cbu=normalise_cbu(cbu),
+            cbu=normalise(cbu),
             business_name=business_name.strip(),
-            cuit=normalise_cuit(cuit),
+            cuit=normalise(cuit),
             holder=holder.strip(),
             created_by=created_by,
             created_at=now,

@@ -99,6 +99,8 @@ class Subscription(models.Model):
     # The paid period: [period_start, period_end). Empty on FREE.
     period_start = models.DateField(_("period start"), null=True, blank=True)
     period_end = models.DateField(_("period end"), null=True, blank=True)
+    # The day of the month periods start on (31 stays 31 after a short February).
+    anchor_day = models.PositiveSmallIntegerField(default=1)
     # Changes that wait for the end of the paid period (downgrades, fewer add-ons).
     next_plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     next_extra_lines = models.PositiveIntegerField(null=True, blank=True)

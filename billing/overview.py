@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from billing import limits
 from billing.cycle import monthly_usd, next_period_usd, to_ars
 from billing.invoices import invoices_for
+from billing.lifecycle import pending_card_start
 from billing.mandates import current_mandate, mask_cbu
 from billing.models import ExchangeRate, Feature, PaymentMethod, Plan, RateSource, Subscription
 from billing.subscriptions import subscription_for
@@ -67,17 +68,11 @@ MP_STATUSES = {
 }
 
 
-def pending_signup(subscription: Subscription) -> bool:
-    """A paid plan chosen and waiting for its payment to start (the card's authorisation)."""
-    waiting = subscription.next_plan is not None
-    return waiting and (subscription.period_end is None or subscription.read_only)
-
-
 def next_charge(subscription: Subscription, today: date) -> Estimate | None:
     """The next monthly charge: the plan and add-ons of the next period, plus the prorations not
     charged yet. None when nothing will be charged (FREE, read-only, ending, going FREE)."""
-    if pending_signup(subscription):
-        assert subscription.next_plan is not None  # noqa: S101  # pending_signup says so
+    if pending_card_start(subscription):
+        assert subscription.next_plan is not None  # noqa: S101  # pending_card_start says so
         usd = monthly_usd(
             subscription.next_plan, subscription.next_extra_lines or 0, subscription.next_extra_operators or 0
         )
@@ -97,7 +92,7 @@ def next_charge(subscription: Subscription, today: date) -> Estimate | None:
 
 def scheduled_change(subscription: Subscription) -> dict[str, Any] | None:
     """A downgrade or fewer add-ons waiting for the end of the paid period."""
-    if pending_signup(subscription):
+    if pending_card_start(subscription):
         return None
     scheduled = (subscription.next_plan, subscription.next_extra_lines, subscription.next_extra_operators)
     if scheduled == (None, None, None) or subscription.period_end is None:
@@ -134,7 +129,7 @@ def page(account: Account, today: date) -> dict[str, Any]:
         "monthly_usd": monthly_usd(plan, subscription.extra_lines, subscription.extra_operators),
         "users": Usage(limits.seats_used(account), subscription.operator_limit),
         "lines": Usage(limits.active_lines(account), subscription.line_limit),
-        "pending_signup": pending_signup(subscription),
+        "pending_signup": pending_card_start(subscription),
         "next_charge": next_charge(subscription, today),
         "scheduled": scheduled_change(subscription),
         "card_pending": subscription.payment_method == PaymentMethod.CARD

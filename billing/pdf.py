@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from billing.invoices import lines_of, money, rate_text
 from billing.models import Invoice
@@ -101,14 +101,28 @@ def _line(pdf: FPDF, text: str) -> None:
 
 
 def _row(pdf: FPDF, cells: tuple[str, str, str, str]) -> None:
-    for index, (text, width) in enumerate(zip(cells, COLUMNS, strict=True)):
+    """One line of the table; a long description (a proration says what it prorates) wraps and
+    the row grows with it."""
+    description = latin1(cells[0])
+    lines = pdf.multi_cell(COLUMNS[0], LINE_HEIGHT, description, dry_run=True, output=MethodReturnValue.LINES)
+    height = LINE_HEIGHT * max(1, len(lines) if isinstance(lines, list) else 1)
+    pdf.multi_cell(
+        COLUMNS[0],
+        LINE_HEIGHT,
+        description,
+        border="B",
+        new_x=XPos.RIGHT,
+        new_y=YPos.TOP,
+        max_line_height=LINE_HEIGHT,
+    )
+    for index, (text, width) in enumerate(zip(cells[1:], COLUMNS[1:], strict=True), start=1):
         last = index == len(COLUMNS) - 1
         pdf.cell(
             width,
-            LINE_HEIGHT,
+            height,
             latin1(text),
             border="B",
-            align="L" if index == 0 else "R",
+            align="R",
             new_x=XPos.LMARGIN if last else XPos.RIGHT,
             new_y=YPos.NEXT if last else YPos.TOP,
         )

@@ -20,7 +20,7 @@ from audience.phones import normalize_phone
 from billing.business_hours import add_business_hours
 from billing.models import SupportDeadline, SupportPhone
 from billing.subscriptions import subscription_for
-from inbox.models import Line, Message
+from inbox.models import ConversationStatus, Line, Message
 from spoter.accounts.models import Account, Membership, Role, User
 
 
@@ -124,6 +124,8 @@ def on_sent(sender: type[Line], line: Line, message: Message, **kwargs: object) 
 def open_deadlines(desk: Account) -> dict[int, SupportDeadline]:
     """The desk's unanswered deadlines by conversation id (the inbox's badges)."""
     rows = SupportDeadline.objects.for_account(desk).filter(answered_at=None)
+    # A closed conversation shows no badge: its old deadline is history, not this page's work.
+    rows = rows.exclude(conversation__status=ConversationStatus.CLOSED)
     return {row.conversation_id: row for row in rows}
 
 

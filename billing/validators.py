@@ -21,14 +21,15 @@ CUIT_PREFIXES = ("20", "23", "24", "27", "30", "33", "34")
 _SEPARATORS = re.compile(r"[\s\-]+")
 
 
-def normalise_cbu(value: str) -> str:
-    """The CBU without the spaces and dashes people type; the caller validates it."""
+def normalise(value: str) -> str:
+    """A CBU or CUIT without the spaces and dashes people type (20-12345678-6 -> 20123456786);
+    the caller validates it."""
     return _SEPARATORS.sub("", value or "")
 
 
-def normalise_cuit(value: str) -> str:
-    """The CUIT without dashes (or spaces): 20-12345678-6 -> 20123456786."""
-    return _SEPARATORS.sub("", value or "")
+def _digits(value: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes "²" or Arabic-Indic digits, which int() refuses."""
+    return value.isascii() and value.isdigit()
 
 
 def cbu_check_digit(digits: str, weights: tuple[int, ...]) -> int:
@@ -47,8 +48,8 @@ def cuit_check_digit(first_ten: str) -> int | None:
 
 
 def validate_cbu(value: str) -> None:
-    cbu = normalise_cbu(value)
-    if cbu and not cbu.isdigit():
+    cbu = normalise(value)
+    if cbu and not _digits(cbu):
         raise ValidationError(
             _("A CBU has only digits (spaces and dashes are fine): %(value)s has other characters.")
             % {"value": value},
@@ -80,8 +81,8 @@ def validate_cbu(value: str) -> None:
 
 
 def validate_cuit(value: str) -> None:
-    cuit = normalise_cuit(value)
-    if not cuit.isdigit() or len(cuit) != CUIT_LENGTH:
+    cuit = normalise(value)
+    if not _digits(cuit) or len(cuit) != CUIT_LENGTH:
         raise ValidationError(
             _("A CUIT has 11 digits, as in 30-12345678-1 (dashes are fine)."), code="cuit_format"
         )

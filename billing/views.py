@@ -153,7 +153,7 @@ def cancel(request: AccountRequest, account_slug: str) -> HttpResponse:
 @require_role(Role.ADMIN)
 def cancel_withdraw(request: AccountRequest, account_slug: str) -> HttpResponse:
     try:
-        lifecycle.withdraw_cancel(subscription_for(request.account))
+        lifecycle.withdraw_cancel(subscription_for(request.account), billing_today())
     except BillingError as error:
         messages.error(request, str(error))
     else:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from audience.models import Contact
 from billing.limits import LimitReached, check_can_send, check_can_start_chat
+from billing.subscriptions import subscription_for
 from inbox import events, signals
 from inbox.assignment import stop_bot
 from inbox.content import Content, Media, StoredMedia
@@ -163,10 +164,11 @@ def _send(
 def _check_plan(account: Account, contact: Contact, answering: bool) -> None:
     """Nothing is sent from a read-only account (BIL-4); on a trial plan the company writes first
     only to contacts who wrote before (BIL-5). Bots and automatic replies are refused alike."""
+    subscription = subscription_for(account)  # one read for both checks: this is every send's path
     try:
-        check_can_send(account)
+        check_can_send(account, subscription=subscription)
         if not answering:
-            check_can_start_chat(contact)
+            check_can_start_chat(contact, subscription=subscription)
     except LimitReached as refused:
         raise SendError(refused.code, refused.message, conflict=True) from None
 

@@ -5,18 +5,20 @@ safe to run twice: statuses are compared before acting and billing.cycle's calls
 from __future__ import annotations
 
 import logging
-import zoneinfo
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing import cycle
+from billing import cycle, emails
 from billing.mercadopago import subscriptions
 from billing.mercadopago.client import call
 from billing.models import Invoice, InvoiceStatus, Notification, PaymentMethod, Subscription
+from billing.rates.parse import BUENOS_AIRES
 from spoter.accounts.models import Account
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,8 @@ CHARGE_TOPICS = ("subscription_authorized_payment", "payment")
 # A notification still unprocessed this long after it arrived lost its task, or failed: retried.
 STALE_AFTER = timedelta(minutes=5)
 SEARCH_PAGE = 50
+# A charge's payment in these states did not pay: the invoice is rejected (a retry may still pay it).
+REFUSED = ("rejected", "cancelled")
 
 
 class UnmatchedChargeError(Exception):
@@ -95,7 +99,7 @@ def apply_preapproval(preapproval: dict[str, Any]) -> Account | None:
     if status and status != previous:
         subscription.mp_status, subscription.updated_at = status, timezone.now()
         subscription.save(update_fields=["mp_status", "updated_at"])
-    if status == "authorized":
+    if status == "authorized" and previous == "pending":  # the payer just authorised it (not a resume)
         cycle.card_authorized(subscription)
     elif status == subscriptions.CANCELLED and previous != subscriptions.CANCELLED:
         cycle.card_cancelled(subscription)
@@ -111,24 +115,41 @@ def apply_charge(charge: dict[str, Any]) -> Account | None:
         return None
     payment = charge.get("payment") or {}
     paid = payment.get("status") == "approved"
-    status = charge.get("status")
-    if not (status == "processed" or (status == "recycling" and payment.get("status") == "rejected")):
-        return subscription.account  # scheduled or cancelled: nothing was charged
+    refused = payment.get("status") in REFUSED
+    if charge.get("status") not in ("processed", "recycling") or not (paid or refused):
+        return subscription.account  # scheduled, cancelled, or a payment still in process
     invoice = _invoice_for(subscription.account, charge)
     if invoice is None:
         # The first charge can arrive before the authorisation that issues its invoice.
         apply_preapproval(subscriptions.fetch(subscription.mp_preapproval_id))
         invoice = _invoice_for(subscription.account, charge)
     if invoice is None:
+        if paid:  # money taken with nothing to show for it: staff must look, once
+            _tell_staff_once(charge, _("No invoice matches this approved charge."))
         raise UnmatchedChargeError(
             _("No card invoice matches Mercado Pago charge %(id)s.") % {"id": charge.get("id")}
+        )
+    amount = Decimal(str(charge.get("transaction_amount") or 0))
+    if paid and amount != invoice.ars_total:
+        _tell_staff_once(
+            charge,
+            _("It charged ARS %(amount)s for invoice %(invoice)s of ARS %(total)s.")
+            % {"amount": amount, "invoice": invoice.number, "total": invoice.ars_total},
         )
     if not invoice.mp_authorized_payment_id:
         invoice.mp_authorized_payment_id = str(charge["id"])
         invoice.save(update_fields=["mp_authorized_payment_id"])
-    note = "" if paid else str(payment.get("status_detail") or payment.get("status") or status)
+    note = "" if paid else str(payment.get("status_detail") or payment.get("status"))
     cycle.settle(invoice, paid=paid, note=note, mp_payment_id=str(payment.get("id") or ""))
     return subscription.account
+
+
+def _tell_staff_once(charge: dict[str, Any], problem: str) -> None:
+    if cache.add(f"billing:mp:charge-alert:{charge.get('id')}", True, 30 * 86400):
+        emails.alert_staff(
+            _("Mercado Pago charge %(id)s needs a look") % {"id": charge.get("id")},
+            f"{problem} (preapproval {charge.get('preapproval_id')}, debit date {charge.get('debit_date')})",
+        )
 
 
 def _invoice_for(account: Account, charge: dict[str, Any]) -> Invoice | None:
@@ -160,7 +181,7 @@ def _debit_day(value: Any) -> date | None:
         return None
     if timezone.is_naive(moment):
         return moment.date()
-    return timezone.localtime(moment, zoneinfo.ZoneInfo(cycle.BILLING_ZONE)).date()
+    return timezone.localtime(moment, BUENOS_AIRES).date()
 
 
 def reconcile() -> int:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import httpx
 from django.conf import settings
 
 from billing.models import RateSource
-from billing.rates.parse import Quote, QuoteError, parse_bna, parse_mirror
+from billing.rates.parse import Quote, QuoteError, parse_bna, parse_mirror, today
 from spoter.http import shared_client
 
 log = logging.getLogger(__name__)
@@ -28,10 +29,21 @@ def _get(url: str, what: str) -> httpx.Response:
     return response
 
 
+# A quote older than this is a cached page or a stuck mirror, not today's rate (rates.service's
+# fallback window is the same).
+MAX_AGE_DAYS = 3
+
+
+def _fresh(quote: Quote) -> Quote:
+    if quote.quote_date < today() - timedelta(days=MAX_AGE_DAYS):
+        raise QuoteError(f"the quote of {quote.quote_date} is more than {MAX_AGE_DAYS} days old")
+    return quote
+
+
 def fetch_bna() -> Quote:
     response = _get(settings.BNA_RATE_URL, "Banco Nación's page")
     try:
-        return parse_bna(response.text)
+        return _fresh(parse_bna(response.text))
     except QuoteError as error:
         raise QuoteError(f"Banco Nación's page ({settings.BNA_RATE_URL}): {error}") from None
 
@@ -39,7 +51,7 @@ def fetch_bna() -> Quote:
 def fetch_mirror() -> Quote:
     response = _get(settings.BNA_RATE_MIRROR_URL, "the rate mirror")
     try:
-        return parse_mirror(response.json())
+        return _fresh(parse_mirror(response.json()))
     except ValueError:
         raise QuoteError(f"the rate mirror ({settings.BNA_RATE_MIRROR_URL}) did not answer JSON") from None
     except QuoteError as error:

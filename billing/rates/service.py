@@ -22,7 +22,7 @@ from billing.rates.parse import BUENOS_AIRES, Quote, QuoteError, today
 
 log = logging.getLogger(__name__)
 
-FALLBACK_DAYS = 3
+FALLBACK_DAYS = fetch.MAX_AGE_DAYS
 # After both sources failed, rate_for stops asking them for a while, so a renewal sweep over
 # hundreds of accounts does not wait for two timeouts per account. refresh() always asks.
 RETRY_AFTER_SECONDS = 15 * 60
@@ -83,8 +83,9 @@ def _fetch_and_store() -> ExchangeRate:
 def _store(source: RateSource, quote: Quote) -> ExchangeRate:
     """A new snapshot, unless the newest one fetched today says the same."""
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        if connection.vendor == "postgresql":  # SQLite (the embedded default) has one writer anyway
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
         newest = _fetched_on(today()).first()
         if newest is not None and (newest.source, newest.quote_date, newest.seller) == (
             source,

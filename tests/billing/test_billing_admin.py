@@ -223,3 +223,16 @@ def test_staff_pause_and_resume_card_charges_on_mercado_pago(
     other = subscription_for(make_team("initech").account)
     response = staff.post(changelist, {"action": "pause_card", "_selected_action": [other.id]}, follow=True)
     assert "Initech pays no card subscription." in response.content.decode()
+
+
+def test_a_deal_set_by_staff_replaces_what_the_admin_had_scheduled(staff: Client, acme: Team) -> None:
+    subscription = subscription_for(acme.account)
+    subscription.plan, subscription.next_plan = plan_by_code(PRO), plan_by_code(FREE)
+    subscription.save()
+    change = reverse("admin:billing_subscription_change", args=[subscription.id])
+    personalizado = plan_by_code("personalizado")
+    response = staff.post(change, {"plan": personalizado.id, "extra_lines": 1, "extra_operators": 5})
+    assert response.status_code == 302
+    subscription = subscription_for(acme.account)
+    assert (subscription.plan, subscription.extra_operators) == (personalizado, 5)
+    assert subscription.next_plan is None

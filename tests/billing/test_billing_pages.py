@@ -62,6 +62,7 @@ def put_on(
     subscription.plan = plan_by_code(code)
     subscription.extra_lines = subscription.extra_operators = 0
     subscription.period_start, subscription.period_end = start, end
+    subscription.anchor_day = start.day if start else 1
     for name, value in fields.items():
         setattr(subscription, name, value)
     subscription.save()

@@ -278,3 +278,43 @@ def test_a_downgrade_that_no_longer_fits_waits_and_asks_again(
     assert [message.subject for message in mail.outbox] == [
         "Your Spoter plan change waits: choose again what to switch off"
     ]
+
+
+def test_periods_keep_their_day_across_short_months(on_free: Team) -> None:
+    for day in (date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31)):
+        _rate(day, "1000")
+    _start(on_free, "pro", date(2026, 1, 31))
+    _sweep(date(2026, 2, 28))
+    cycle.settle(Invoice.objects.for_account(on_free.account).get(period_start=date(2026, 2, 28)), paid=True)
+    _sweep(date(2026, 3, 31))
+    starts = list(
+        Invoice.objects.for_account(on_free.account)
+        .order_by("period_start")
+        .values_list("period_start", flat=True)
+    )
+    assert starts == [date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31)]
+    assert subscription_for(on_free.account).period_end == date(2026, 4, 30)
+
+
+def test_starting_again_after_an_unpaid_period_is_not_locked_by_the_old_debt(on_free: Team) -> None:
+    _rate(date(2026, 3, 10), "1000")
+    _start(on_free, "pro", date(2026, 3, 10), pay=False)
+    _sweep(date(2026, 3, 20))
+    assert subscription_for(on_free.account).read_only
+
+    _rate(date(2026, 3, 25), "1000")
+    _start(on_free, "pro", date(2026, 3, 25))  # a new start, paid by staff's debit
+    _sweep(date(2026, 3, 26))
+    subscription = subscription_for(on_free.account)
+    assert subscription.state == State.ACTIVE
+    old = Invoice.objects.for_account(on_free.account).get(period_start=date(2026, 3, 10))
+    assert old.status == InvoiceStatus.VOID  # kept for staff, no longer deciding anything
+
+
+def test_a_cancellation_cannot_be_withdrawn_once_the_service_ended(on_free: Team) -> None:
+    _rate(date(2026, 3, 10), "1000")
+    _start(on_free, "pro", date(2026, 3, 10))
+    lifecycle.request_cancel(subscription_for(on_free.account), date(2026, 3, 5))
+    _sweep(date(2026, 4, 10))
+    with pytest.raises(BillingError, match="has ended"):
+        lifecycle.withdraw_cancel(subscription_for(on_free.account), date(2026, 4, 11))

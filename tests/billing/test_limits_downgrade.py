@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from billing.catalogue import FREE
 from billing.downgrade import excess, on_read_only, switch_off
+from billing.limits import LimitReached, check_campaigns
 from billing.models import Feature
 from billing.subscriptions import plan_by_code, subscription_for
 from campaigns.models import Campaign
@@ -51,7 +52,8 @@ def test_excess_lists_what_free_has_no_room_for(acme: Team, globex: Team) -> Non
     assert lost[Feature.API] == ["API key CRM"]
     assert over.needs_choice
     assert not excess(acme.account, plan_by_code(FREE), 1, 1).needs_choice  # add-ons make room
-    assert not excess(acme.account, plan_by_code("personalizado"), 0, 0).any
+    same = excess(acme.account, plan_by_code("personalizado"), 0, 0)
+    assert (same.needs_choice, same.features) == (False, [])
 
 
 def test_switch_off_refuses_bad_choices_and_changes_nothing(acme: Team, globex: Team) -> None:
@@ -88,7 +90,9 @@ def test_switch_off_deactivates_the_chosen_and_pauses_lost_features(acme: Team) 
     running.refresh_from_db()
     assert (running.state, running.pause_reason) == ("paused", "plan")
     notification.refresh_from_db()
-    assert not notification.active
+    assert notification.active  # kept as the account set it: its runs skip while the plan lacks campaigns
+    with pytest.raises(LimitReached):
+        check_campaigns(acme.account)
 
 
 def test_turning_read_only_pauses_running_and_scheduled_campaigns(acme: Team) -> None:

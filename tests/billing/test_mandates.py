@@ -238,3 +238,12 @@ def test_it_checks_ownership(acme: Team, globex: Team) -> None:
     client: Client = client_for(globex.admin)
     assert client.post(url(acme), mandate()).status_code == 404
     assert mandates(acme) == []
+
+
+# Superscript and Arabic-Indic digits: str.isdigit() takes them, int() does not.
+@pytest.mark.parametrize("value", ["²" * 22, "\u0660" * 22, "20" + "²" * 9])
+def test_digits_of_other_scripts_are_refused_not_a_500(value: str) -> None:
+    with pytest.raises(ValidationError):
+        validate_cbu(value)
+    with pytest.raises(ValidationError):
+        validate_cuit(value)

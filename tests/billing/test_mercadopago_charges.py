@@ -13,12 +13,13 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from billing import cycle, lifecycle
 from billing.cycle import billing_today
 from billing.mercadopago import subscriptions as mp
 from billing.mercadopago import sync
 from billing.mercadopago.sandbox import delivery
 from billing.models import Invoice, InvoiceStatus, Notification, PaymentMethod, ReadOnlyReason, Subscription
-from billing.subscriptions import subscription_for
+from billing.subscriptions import plan_by_code, subscription_for
 from tests.billing.fake_mercadopago import FakeMercadoPago, post_webhook, sign_up_by_card
 from tests.conftest import Team
 
@@ -222,3 +223,53 @@ def test_the_sandbox_payer_page_authorises_and_charges(acme: Team, settings: Laz
     assert the_invoice(acme).status == InvoiceStatus.REJECTED
     assert Notification.objects.filter(error="").count() == Notification.objects.count() == 3
     assert client.get("/simulator/mercadopago/unknown/").status_code == 404
+
+
+def test_a_read_only_card_account_is_not_restarted_by_the_reconciliation(
+    acme: Team, fake_mp: FakeMercadoPago, authorised: Subscription, settings: LazySettings
+) -> None:
+    """Mercado Pago still says authorized while it retries a card: that is no new authorisation."""
+    settings.BILLING_STAFF_EMAILS = ["staff@spoter.test"]
+    subscription = subscription_for(acme.account)
+    lifecycle.apply(subscription, plan_by_code("inicio"), 0, 0, switch_off={}, today=billing_today())
+    cycle.settle(the_invoice(acme), paid=False, note="cc_rejected_insufficient_amount")
+    cycle.run_due(billing_today() + timedelta(days=cycle.GRACE_DAYS))
+    subscription = subscription_for(acme.account)
+    assert (subscription.state, subscription.read_only_reason) == ("read_only", ReadOnlyReason.UNPAID)
+    assert fake_mp.sandbox.preapprovals[subscription.mp_preapproval_id]["status"] == "paused"  # no charges
+
+    fake_mp.sandbox.preapprovals[subscription.mp_preapproval_id]["status"] = "authorized"
+    sync.reconcile()
+    subscription = subscription_for(acme.account)
+    assert (subscription.state, subscription.plan.code) == ("read_only", "pro")
+    assert Invoice.objects.for_account(acme.account).count() == 1
+
+
+def test_staff_hear_of_a_charge_that_took_another_amount_than_its_invoice(
+    acme: Team, fake_mp: FakeMercadoPago, authorised: Subscription, settings: LazySettings
+) -> None:
+    settings.BILLING_STAFF_EMAILS = ["staff@spoter.test"]
+    fake_mp.sandbox.preapprovals[authorised.mp_preapproval_id]["auto_recurring"]["transaction_amount"] = 95000
+    charge = fake_mp.sandbox.charge(authorised.mp_preapproval_id, approved=True)
+    sync.reconcile()
+    sync.reconcile()  # told once
+    assert the_invoice(acme).status == InvoiceStatus.PAID
+    alerts = [message for message in mail.outbox if message.to == ["staff@spoter.test"]]
+    assert [message.subject for message in alerts] == [
+        f"[Spoter billing] Mercado Pago charge {charge['id']} needs a look"
+    ]
+    assert "ARS 95000" in alerts[0].body
+
+
+def test_going_back_to_free_before_authorising_cancels_the_waiting_card(
+    acme: Team, fake_mp: FakeMercadoPago
+) -> None:
+    subscription = sign_up_by_card(acme, billing_today())
+    lifecycle.apply(subscription, plan_by_code("free"), 0, 0, switch_off={}, today=billing_today())
+    subscription = subscription_for(acme.account)
+    assert (subscription.next_plan, subscription.payment_method, subscription.mp_status) == (
+        None,
+        "",
+        "cancelled",
+    )
+    assert fake_mp.sandbox.preapprovals[subscription.mp_preapproval_id]["status"] == "cancelled"

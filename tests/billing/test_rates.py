@@ -233,3 +233,10 @@ def test_the_periodic_task_records_the_snapshot(sources: FakeSources) -> None:
         snapshot_id = fetch_rate.apply().get()
     assert isinstance(snapshot_id, int)
     assert ExchangeRate.objects.get(id=snapshot_id).seller == Decimal("1390")
+
+
+def test_a_page_stuck_on_an_old_quote_is_not_todays_rate(sources: FakeSources) -> None:
+    """A cached page or a stuck mirror more than 3 days old: the fallback window decides, not it."""
+    with on(FRIDAY + timedelta(days=5)), pytest.raises(RateUnavailable, match="more than 3 days old"):
+        rate_for(FRIDAY + timedelta(days=5))
+    assert not ExchangeRate.objects.exists()
