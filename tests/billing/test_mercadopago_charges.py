@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.conf import LazySettings
@@ -273,3 +274,13 @@ def test_going_back_to_free_before_authorising_cancels_the_waiting_card(
         "cancelled",
     )
     assert fake_mp.sandbox.preapprovals[subscription.mp_preapproval_id]["status"] == "cancelled"
+
+
+def test_more_add_ons_put_the_new_amount_to_mercado_pago_at_once(
+    acme: Team, fake_mp: FakeMercadoPago, authorised: Subscription
+) -> None:
+    lifecycle.apply(authorised, plan_by_code("pro"), 1, 0, switch_off={}, today=billing_today())
+    recurring = fake_mp.sandbox.preapprovals[authorised.mp_preapproval_id]["auto_recurring"]
+    # PRO 99 + a line 59 from the next period, plus the line's proration for this whole period: 59.
+    assert Decimal(str(recurring["transaction_amount"])) == Decimal("217000.00")
+    assert subscription_for(acme.account).mp_amount == Decimal("217000.00")
