@@ -8,14 +8,15 @@ class SendError(Exception):
 
     ``code`` is stable for programs (the API's JSON, tests), ``message`` is translated for people,
     ``conflict`` tells a state conflict (window closed, contact blocked: the API answers 409) from
-    bad input (400).
+    bad input (400). ``upgrade_url`` is the Billing page when the account's plan refused it.
     """
 
-    def __init__(self, code: str, message: str, *, conflict: bool = False) -> None:
+    def __init__(self, code: str, message: str, *, conflict: bool = False, upgrade_url: str = "") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.conflict = conflict
+        self.upgrade_url = upgrade_url
 
     def __repr__(self) -> str:
         return f"SendError({self.code!r})"

@@ -170,7 +170,7 @@ def _check_plan(account: Account, contact: Contact, answering: bool) -> None:
         if not answering:
             check_can_start_chat(contact, subscription=subscription)
     except LimitReached as refused:
-        raise SendError(refused.code, refused.message, conflict=True) from None
+        raise SendError(refused.code, refused.message, conflict=True, upgrade_url=refused.url) from None
 
 
 def _write(

@@ -196,6 +196,19 @@ def test_on_free_the_company_writes_first_only_to_contacts_who_wrote(acme: Team)
     assert refused.value.code == "window_closed"
 
 
+def test_the_composer_names_the_trial_rule_and_links_admins_to_billing(acme: Team) -> None:
+    on_plan(acme, FREE)
+    conversation = make_conversation(make_line(acme), window_open=False)
+    send_url = url(acme, "inbox_send", number=conversation.number)
+    for member, linked in ((acme.admin, True), (acme.operator, False)):
+        client = client_for(member)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        page = client.post(send_url, {"text": "Hola"}, headers={"HX-Request": "true"}).content.decode()
+        assert 'data-code="plan_trial"' in page
+        assert "only lets you start chats with contacts who wrote to you before" in page
+        assert (f'href="{billing_url(acme)}"' in page) is linked
+
+
 def test_an_inbound_message_marks_the_contact_as_having_written(acme: Team) -> None:
     line = make_line(acme, phone_number_id="106540352242922")
     deliver(fixture("text"), line)
