@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -188,10 +189,18 @@ def reconcile() -> int:
     """Every card subscription's preapproval and charges, as Mercado Pago has them now, then the
     notifications left unprocessed. Returns how many subscriptions were checked."""
     # Every account's card subscription: a platform sweep, across accounts by design.
+    # A cancelled preapproval charges no more: it is read again only while a card invoice of its
+    # account waits for a charge (a retry that ended), so the sweep does not grow with history.
+    waiting = Invoice.objects.unscoped().filter(
+        account=OuterRef("account"),
+        payment_method=PaymentMethod.CARD,
+        status__in=[InvoiceStatus.PENDING, InvoiceStatus.REJECTED],
+    )
     preapproval_ids = list(
         Subscription.objects.unscoped()
         .filter(payment_method=PaymentMethod.CARD)
         .exclude(mp_preapproval_id="")
+        .exclude(Q(mp_status=subscriptions.CANCELLED) & ~Exists(waiting))
         .values_list("mp_preapproval_id", flat=True)
     )
     for preapproval_id in preapproval_ids:

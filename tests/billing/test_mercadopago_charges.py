@@ -285,3 +285,19 @@ def test_more_add_ons_put_the_new_amount_to_mercado_pago_at_once(
     # PRO 99 + a line 59 from the next period, plus the line's proration for this whole period: 59.
     assert Decimal(str(recurring["transaction_amount"])) == Decimal("217000.00")
     assert subscription_for(acme.account).mp_amount == Decimal("217000.00")
+
+
+def test_the_reconciliation_leaves_a_cancelled_preapproval_with_nothing_owed_alone(
+    acme: Team, fake_mp: FakeMercadoPago, authorised: Subscription
+) -> None:
+    charge = fake_mp.sandbox.charge(authorised.mp_preapproval_id, approved=True)
+    notify(CHARGE, charge["id"])
+    process_all()
+    mp.cancel(subscription_for(acme.account))
+    fake_mp.sandbox.requests.clear()
+    assert sync.reconcile() == 0
+    assert fake_mp.sandbox.requests == []
+
+    invoice = the_invoice(acme)  # a card invoice still waiting: the preapproval is read again
+    Invoice.objects.for_account(acme.account).filter(id=invoice.id).update(status=InvoiceStatus.REJECTED)
+    assert sync.reconcile() == 1
